@@ -1,0 +1,17 @@
+package dev.coderadmission;
+
+import dev.coderadmission.cli.RootCommand;
+import picocli.CommandLine;
+
+/** One jar, three verbs: {@code serve}, {@code dry-run}, and (later) {@code certs}. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = RootCommand.commandLine().execute(args);
+        if (code != RootCommand.KEEP_RUNNING) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.coderadmission.admission;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport-independent part of serving a webhook: decode, decide, encode. Every failure is
+ * turned into an answer here, so no exception reaches the HTTP server and none leaks a stack trace
+ * to the API server.
+ */
+public final class AdmissionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
+
+    /** An HTTP status and JSON body. */
+    public record Answer(int status, byte[] body) {
+    }
+
+    private AdmissionHandler() {
+    }
+
+    public static Answer handle(Webhook webhook, byte[] body) {
+        if (body == null || body.length == 0) {
+            return badRequest("request body is empty; expected an admission.k8s.io/v1 AdmissionReview");
+        }
+        AdmissionRequest request;
+        try {
+            request = AdmissionReviews.decode(body);
+        } catch (InvalidReviewException e) {
+            return badRequest(e.getMessage());
+        }
+        Decision decision;
+        try {
+            decision = webhook.policy().admit(request);
+        } catch (RuntimeException e) {
+            // A policy bug must not take the server down nor leak internals; the UID lets an operator
+            // find the request in the API server's audit log.
+            LOG.error("webhook {} failed on request {} ({})", webhook.path(), request.uid(), request.describe(), e);
+            return new Answer(500, AdmissionReviews.errorStatus(500, "InternalError",
+                    "webhook " + webhook.path() + " failed on request " + request.uid() + ": internal error, see the webhook's log"));
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} {} -> {}", webhook.path(), request.operation(), request.describe(),
+                    decision.getClass().getSimpleName());
+        }
+        return new Answer(200, AdmissionReviews.encode(request.uid(), decision));
+    }
+
+    private static Answer badRequest(String message) {
+        return new Answer(400, AdmissionReviews.errorStatus(400, "BadRequest", message));
+    }
+}

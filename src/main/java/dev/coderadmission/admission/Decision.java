@@ -1,0 +1,72 @@
+package dev.coderadmission.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a policy decided about one request, as a value (controller-runtime's Allowed/Denied/Patched).
+ * The HTTP layer turns it into an AdmissionReview response; the dry-run CLI into a verdict.
+ */
+public sealed interface Decision {
+
+    List<String> warnings();
+
+    /** Admitted unchanged. */
+    record Allow(List<String> warnings) implements Decision {
+        public Allow {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Rejected. {@code code} is the HTTP status kube-apiserver reports to the client: 403 for a policy
+     * violation, 400 for an object the policy cannot read.
+     */
+    record Deny(int code, String message, List<String> warnings) implements Decision {
+        public Deny {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** Admitted with an RFC 6902 JSON Patch against the object as the API server sent it. */
+    record Patch(JsonNode operations, List<String> warnings) implements Decision {
+        public Patch {
+            warnings = List.copyOf(warnings);
+            if (!operations.isArray() || operations.isEmpty()) {
+                throw new IllegalArgumentException("a Patch decision needs a non-empty JSON Patch array");
+            }
+        }
+    }
+
+    static Decision allow() {
+        return new Allow(List.of());
+    }
+
+    static Decision allow(List<String> warnings) {
+        return new Allow(warnings);
+    }
+
+    static Decision deny(String message) {
+        return new Deny(403, message, List.of());
+    }
+
+    static Decision invalid(String message) {
+        return new Deny(400, message, List.of());
+    }
+
+    /** The same decision with more warnings appended (warnings of several steps add up). */
+    default Decision withWarnings(List<String> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        var all = new ArrayList<>(warnings());
+        all.addAll(more);
+        return switch (this) {
+            case Allow a -> new Allow(all);
+            case Deny d -> new Deny(d.code(), d.message(), all);
+            case Patch p -> new Patch(p.operations(), all);
+        };
+    }
+}

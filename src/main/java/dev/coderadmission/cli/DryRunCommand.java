@@ -1,0 +1,140 @@
+package dev.coderadmission.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coderadmission.admission.AdmissionReviews;
+import dev.coderadmission.cli.DryRunEngine.DryRunResult;
+import dev.coderadmission.config.ConfigException;
+import dev.coderadmission.policy.Webhooks;
+import dev.coderadmission.tenant.ServiceCatalog;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "dry-run",
+        description = {"Evaluate manifests offline, as CREATE admission requests, with the policy code the server runs.",
+                "Exit code: 0 nothing denied, 1 something denied, 2 usage or input error."},
+        footer = {"", "Examples:",
+                "  java -jar target/coder-admission.jar dry-run apps/coder-prod/",
+                "  kustomize build apps/coder-prod | java -jar target/coder-admission.jar dry-run -o json -"})
+final class DryRunCommand implements Callable<Integer> {
+
+    enum Format { TABLE, JSON }
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table",
+            description = "Output format (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
+            description = "Namespace of objects that name none, as kubectl's current namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files, directories (recursive) or - for stdin.")
+    List<String> paths;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Where "-" reads from; a field so tests can feed it. */
+    InputStream stdin = System.in;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        Webhooks webhooks;
+        try {
+            webhooks = Webhooks.create(config.load(), ServiceCatalog.EMPTY);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return RootCommand.USAGE_OR_INPUT;
+        }
+        var engine = new DryRunEngine(webhooks, namespace);
+        var results = new ArrayList<DryRunResult>();
+        var errors = new ArrayList<Manifest.Unreadable>();
+        for (var manifest : new ManifestReader(stdin).read(paths)) {
+            switch (manifest) {
+                case Manifest.Object object -> results.add(engine.evaluate(object));
+                case Manifest.Unreadable unreadable -> errors.add(unreadable);
+            }
+        }
+        if (format == Format.JSON) {
+            printJson(out, results, errors);
+        } else {
+            printTable(out, results, errors);
+        }
+        out.flush();
+        if (!errors.isEmpty()) {
+            return RootCommand.USAGE_OR_INPUT;
+        }
+        return results.stream().anyMatch(r -> r.verdict() == DryRunResult.Verdict.DENIED)
+                ? RootCommand.DENIED : RootCommand.OK;
+    }
+
+    private static EnumMap<DryRunResult.Verdict, Integer> count(List<DryRunResult> results) {
+        var counts = new EnumMap<DryRunResult.Verdict, Integer>(DryRunResult.Verdict.class);
+        for (var verdict : DryRunResult.Verdict.values()) {
+            counts.put(verdict, 0);
+        }
+        results.forEach(r -> counts.merge(r.verdict(), 1, Integer::sum));
+        return counts;
+    }
+
+    private static void printJson(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors) {
+        var nodes = JsonNodeFactory.instance;
+        ObjectNode root = nodes.objectNode();
+        var array = root.putArray("results");
+        for (var r : results) {
+            var node = array.addObject();
+            node.put("source", r.source());
+            node.put("apiVersion", r.apiVersion());
+            node.put("kind", r.kind());
+            node.put("namespace", r.namespace());
+            node.put("name", r.name());
+            node.put("verdict", r.verdict().name().toLowerCase(Locale.ROOT));
+            r.messages().forEach(node.putArray("messages")::add);
+            r.warnings().forEach(node.putArray("warnings")::add);
+            node.set("patch", r.patch());
+        }
+        var errorArray = root.putArray("errors");
+        errors.forEach(e -> errorArray.addObject().put("source", e.source()).put("message", e.problem()));
+        var summary = root.putObject("summary");
+        count(results).forEach((verdict, n) -> summary.put(verdict.name().toLowerCase(Locale.ROOT), n));
+        summary.put("errors", errors.size());
+        try {
+            out.println(AdmissionReviews.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void printTable(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors) {
+        for (var r : results) {
+            var object = r.kind() + " " + (r.namespace().isEmpty() ? "" : r.namespace() + "/") + r.name();
+            out.printf("%-8s %s  (%s)%n", r.verdict().name(), object, r.source());
+            r.messages().forEach(m -> out.println("         " + m));
+            r.warnings().forEach(w -> out.println("         warning: " + w));
+            if (!r.patch().isEmpty()) {
+                out.println("         patch: " + r.patch());
+            }
+        }
+        for (var e : errors) {
+            out.printf("%-8s %s: %s%n", "ERROR", e.source(), e.problem());
+        }
+        var counts = count(results);
+        out.printf("%d allowed, %d mutated, %d denied, %d errors%n", counts.get(DryRunResult.Verdict.ALLOWED),
+                counts.get(DryRunResult.Verdict.MUTATED), counts.get(DryRunResult.Verdict.DENIED), errors.size());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.coderadmission.config;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * Everything under {@code coder-admission:} in the config file. One type for the server and the
+ * dry-run CLI, so both evaluate with the same settings.
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+public record AdmissionConfig(ServerConfig server, CoderConfig coder, ExposureConfig exposure) {
+
+    public AdmissionConfig {
+        server = Defaults.value(server, ServerConfig.defaults());
+        coder = Defaults.value(coder, CoderConfig.defaults());
+        exposure = Defaults.value(exposure, ExposureConfig.defaults());
+    }
+
+    /** The embedded default config: what {@code serve} and {@code dry-run} use without {@code --config}. */
+    public static AdmissionConfig defaults() {
+        return new AdmissionConfig(null, null, null);
+    }
+
+    public AdmissionConfig withExposure(ExposureConfig value) {
+        return new AdmissionConfig(server, coder, value);
+    }
+
+    public AdmissionConfig withCoder(CoderConfig value) {
+        return new AdmissionConfig(server, value, exposure);
+    }
+
+    public AdmissionConfig withServer(ServerConfig value) {
+        return new AdmissionConfig(value, coder, exposure);
+    }
+}

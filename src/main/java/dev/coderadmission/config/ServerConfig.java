@@ -1,0 +1,34 @@
+package dev.coderadmission.config;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * Listeners of {@code serve} ({@code coder-admission.server.*}).
+ *
+ * @param port               HTTPS port for the admission webhooks (0: any free port)
+ * @param managementPort     plain HTTP port for health probes
+ * @param host               bind address of both listeners
+ * @param maxRequestBytes    larger admission requests are refused with 413
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+public record ServerConfig(Integer port, Integer managementPort, String host, Long maxRequestBytes) {
+
+    /**
+     * kube-apiserver caps an object at etcd's 1.5 MiB request limit, and an AdmissionReview carries
+     * the object twice on UPDATE (object and oldObject) plus JSON overhead: 3 MiB fits every real
+     * review while refusing anything abusive before it is buffered.
+     */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 3L * 1024 * 1024;
+
+    public ServerConfig {
+        port = Defaults.value(port, 8443);
+        managementPort = Defaults.value(managementPort, 8080);
+        host = Defaults.value(host, "0.0.0.0");
+        maxRequestBytes = Defaults.value(maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES);
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig(null, null, null, null);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.coderadmission.http;
+
+import dev.coderadmission.admission.AdmissionHandler;
+import dev.coderadmission.admission.AdmissionReviews;
+import dev.coderadmission.policy.Webhooks;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+
+/**
+ * The HTTP shell around {@link AdmissionHandler}. Handling is CPU-only (no I/O, no locks), so it runs
+ * on the Netty event loop without {@code @ExecuteOn}: a thread hop would cost more than the policy.
+ */
+@Controller
+public class AdmissionController {
+    private final Webhooks webhooks;
+
+    public AdmissionController(Webhooks webhooks) {
+        this.webhooks = webhooks;
+    }
+
+    @Post(uri = "/validate/{name}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<byte[]> validate(String name, @Nullable @Body byte[] body) {
+        return review("/validate/" + name, body);
+    }
+
+    @Post(uri = "/mutate/{name}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<byte[]> mutate(String name, @Nullable @Body byte[] body) {
+        return review("/mutate/" + name, body);
+    }
+
+    private HttpResponse<byte[]> review(String path, byte[] body) {
+        var webhook = webhooks.byPath(path);
+        if (webhook.isEmpty()) {
+            return HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.NOT_FOUND)
+                    .contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .body(AdmissionReviews.errorStatus(404, "NotFound", "no webhook at " + path
+                            + "; served: " + webhooks.all().stream().map(w -> w.path()).toList()));
+        }
+        var answer = AdmissionHandler.handle(webhook.get(), body);
+        return HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(answer.status()))
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .body(answer.body());
+    }
+}

@@ -1,0 +1,41 @@
+package dev.coderadmission.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+
+import java.util.Map;
+
+/**
+ * Typed views of raw objects. fabric8's own serialization is used (not a bare ObjectMapper) because
+ * it knows the model's IntOrString, Quantity and polymorphic fields.
+ */
+public final class Kube {
+    public static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    public static final String NAME_LABEL = "app.kubernetes.io/name";
+    public static final String PART_OF_LABEL = "app.kubernetes.io/part-of";
+    public static final String TENANT_SERVICE_NAME_LABEL = "cluster.x-k8s.io/tenant-service-name";
+    public static final String TENANT_SERVICE_NAMESPACE_LABEL = "cluster.x-k8s.io/tenant-service-namespace";
+    public static final String CLUSTER_NAME_LABEL = "cluster.x-k8s.io/cluster-name";
+
+    private Kube() {
+    }
+
+    /**
+     * @throws IllegalArgumentException when the JSON does not fit the type (a field of the wrong shape)
+     */
+    public static <T extends HasMetadata> T as(JsonNode object, Class<T> type) {
+        return SERIALIZATION.convertValue(object, type);
+    }
+
+    public static Map<String, String> labels(HasMetadata object) {
+        var labels = object.getMetadata() == null ? null : object.getMetadata().getLabels();
+        return labels == null ? Map.of() : labels;
+    }
+
+    public static Map<String, String> annotations(HasMetadata object) {
+        var annotations = object.getMetadata() == null ? null : object.getMetadata().getAnnotations();
+        return annotations == null ? Map.of() : annotations;
+    }
+}

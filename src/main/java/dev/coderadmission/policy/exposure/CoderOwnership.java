@@ -1,0 +1,129 @@
+package dev.coderadmission.policy.exposure;
+
+import dev.coderadmission.config.CoderConfig;
+import dev.coderadmission.kube.Kube;
+import dev.coderadmission.tenant.ServiceCatalog;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides whether an object belongs to Coder, and says why: the reason goes into every message so
+ * that a user who did not expect the guard to apply sees which setting made it apply.
+ */
+final class CoderOwnership {
+    private static final Set<String> CODER_NAMES = Set.of("coder", "coder-workspace");
+
+    private final CoderConfig config;
+    private final HostPatterns hosts;
+    private final ServiceCatalog services;
+
+    CoderOwnership(CoderConfig config, ServiceCatalog services) {
+        this.config = config;
+        this.hosts = new HostPatterns(config.hosts());
+        this.services = services;
+    }
+
+    Optional<String> reason(String namespace, HasMetadata object) {
+        if (config.namespaces().contains(namespace)) {
+            return Optional.of("namespace " + namespace + " is in coder.namespaces");
+        }
+        var labels = Kube.labels(object);
+        var name = labels.get(Kube.NAME_LABEL);
+        if (name != null && CODER_NAMES.contains(name)) {
+            return Optional.of("label " + Kube.NAME_LABEL + "=" + name);
+        }
+        if ("coder".equals(labels.get(Kube.PART_OF_LABEL))) {
+            return Optional.of("label " + Kube.PART_OF_LABEL + "=coder");
+        }
+        return switch (object) {
+            case Ingress ingress -> ingressReason(namespace, ingress);
+            case Service service -> tenantMirrorReason(labels);
+            default -> Optional.empty();
+        };
+    }
+
+    private Optional<String> tenantMirrorReason(java.util.Map<String, String> labels) {
+        var tenantNamespace = labels.get(Kube.TENANT_SERVICE_NAMESPACE_LABEL);
+        if (tenantNamespace != null && config.tenantServiceNamespaces().contains(tenantNamespace)) {
+            return Optional.of("it mirrors tenant Service " + tenantNamespace + "/"
+                    + labels.getOrDefault(Kube.TENANT_SERVICE_NAME_LABEL, "?")
+                    + " and " + tenantNamespace + " is in coder.tenant-service-namespaces");
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> ingressReason(String namespace, Ingress ingress) {
+        for (var host : IngressView.hosts(ingress)) {
+            var match = hosts.overlapping(host);
+            if (match.isPresent()) {
+                return Optional.of("host " + host + " matches coder.hosts entry " + match.get());
+            }
+        }
+        for (var backend : IngressView.serviceBackends(ingress)) {
+            var why = services.coderService(namespace, backend);
+            if (why.isPresent()) {
+                return Optional.of("backend Service " + backend + " " + why.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Host and backend lists of an Ingress, null-safe over the optional fields of the model. */
+    static final class IngressView {
+        private IngressView() {
+        }
+
+        static List<String> hosts(Ingress ingress) {
+            var result = new ArrayList<String>();
+            var spec = ingress.getSpec();
+            if (spec == null) {
+                return result;
+            }
+            if (spec.getRules() != null) {
+                spec.getRules().forEach(rule -> {
+                    if (rule.getHost() != null && !rule.getHost().isBlank()) {
+                        result.add(rule.getHost());
+                    }
+                });
+            }
+            if (spec.getTls() != null) {
+                spec.getTls().forEach(tls -> {
+                    if (tls.getHosts() != null) {
+                        tls.getHosts().stream().filter(h -> h != null && !h.isBlank()).forEach(result::add);
+                    }
+                });
+            }
+            return result;
+        }
+
+        static List<String> serviceBackends(Ingress ingress) {
+            var result = new ArrayList<String>();
+            var spec = ingress.getSpec();
+            if (spec == null) {
+                return result;
+            }
+            addBackend(result, spec.getDefaultBackend());
+            if (spec.getRules() != null) {
+                for (var rule : spec.getRules()) {
+                    if (rule.getHttp() != null && rule.getHttp().getPaths() != null) {
+                        rule.getHttp().getPaths().forEach(path -> addBackend(result, path.getBackend()));
+                    }
+                }
+            }
+            return result;
+        }
+
+        private static void addBackend(List<String> result, IngressBackend backend) {
+            if (backend != null && backend.getService() != null && backend.getService().getName() != null) {
+                result.add(backend.getService().getName());
+            }
+        }
+    }
+}
