@@ -1,0 +1,254 @@
+package dev.coderadmission.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.coderadmission.support.Reviews;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The dry-run CLI, run in-process exactly as {@code java -jar ... dry-run} parses it. */
+class DryRunCommandTest {
+    private static final String TENANT = "src/examples/config-tenant.yaml";
+    private static final String MANAGEMENT = "src/examples/config-management.yaml";
+
+    record Run(int exitCode, String out, String err) {
+        JsonNode json() {
+            return Reviews.yaml(out);
+        }
+
+        Map<String, String> verdicts() {
+            var verdicts = new TreeMap<String, String>();
+            json().path("results").forEach(r -> verdicts.put(r.path("source").asText(), r.path("verdict").asText()));
+            return verdicts;
+        }
+    }
+
+    static Run run(InputStream stdin, String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var previous = System.in;
+        System.setIn(stdin);
+        try {
+            var commandLine = RootCommand.commandLine();
+            commandLine.setOut(new PrintWriter(out));
+            commandLine.setErr(new PrintWriter(err));
+            int code = commandLine.execute(args);
+            return new Run(code, out.toString(), err.toString());
+        } finally {
+            System.setIn(previous);
+        }
+    }
+
+    static Run run(String... args) {
+        return run(InputStream.nullInputStream(), args);
+    }
+
+    @Test
+    void tenantExamplesGetTheirVerdictsAndExitCode1() {
+        var run = run("dry-run", "--config", TENANT, "-o", "json", "src/examples/tenant");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "src/examples/tenant/coder-chart-nginx-ingress.yaml#1", "denied",
+                "src/examples/tenant/coder-funnel.yaml#1", "denied",
+                "src/examples/tenant/coder-nodeport.yaml#1", "denied",
+                "src/examples/tenant/coder-nodeport.yaml#2", "denied",
+                "src/examples/tenant/coder-service-loadbalancer.yaml#1", "allowed",
+                "src/examples/tenant/coder-tailscale-ingress.yaml#1", "allowed",
+                "src/examples/tenant/other-app-nginx-ingress.yaml#1", "allowed"));
+        var summary = run.json().path("summary");
+        assertThat(summary.path("allowed").asInt()).isEqualTo(3);
+        assertThat(summary.path("mutated").asInt()).isZero();
+        assertThat(summary.path("denied").asInt()).isEqualTo(4);
+        assertThat(summary.path("errors").asInt()).isZero();
+    }
+
+    @Test
+    void jsonResultsHaveTheDocumentedShape() {
+        var run = run("dry-run", "-c", TENANT, "-o", "json", "src/examples/tenant/coder-funnel.yaml");
+
+        var result = run.json().path("results").get(0);
+        var fields = new ArrayList<String>();
+        result.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("source", "apiVersion", "kind", "namespace", "name", "verdict",
+                "messages", "warnings", "patch");
+        assertThat(result.path("apiVersion").asText()).isEqualTo("networking.k8s.io/v1");
+        assertThat(result.path("kind").asText()).isEqualTo("Ingress");
+        assertThat(result.path("namespace").asText()).isEqualTo("coder");
+        assertThat(result.path("name").asText()).isEqualTo("coder-funnel");
+        assertThat(result.path("messages").get(0).asText()).contains("[exposing-annotation] annotation tailscale.com/funnel=\"true\"");
+        assertThat(result.path("warnings").isArray()).isTrue();
+        assertThat(result.path("patch").isArray()).isTrue();
+        assertThat(result.path("patch")).isEmpty();
+    }
+
+    @Test
+    void managementExamplesUnderTheManagementConfig() {
+        var run = run("dry-run", "-c", MANAGEMENT, "-o", "json", "src/examples/management");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "src/examples/management/coder-ccm-mirror.yaml#1", "allowed",
+                "src/examples/management/coder-ccm-mirror.yaml#2", "denied",
+                "src/examples/management/coder-ingress.yaml#1", "allowed",
+                "src/examples/management/public-gateway-mirror.yaml#1", "denied"));
+    }
+
+    @Test
+    void nothingDeniedExitsZero() {
+        var run = run("dry-run", "-c", TENANT, "src/examples/tenant/coder-tailscale-ingress.yaml",
+                "src/examples/tenant/coder-service-loadbalancer.yaml");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("ALLOWED  Ingress coder/coder-tailscale")
+                .contains("ALLOWED  Service coder/coder")
+                .contains("2 allowed, 0 mutated, 0 denied, 0 errors");
+    }
+
+    @Test
+    void theTableNamesTheObjectVerdictAndMessage() {
+        var run = run("dry-run", "-c", TENANT, "src/examples/tenant/coder-nodeport.yaml");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("DENIED   Service coder/coder-debug  (src/examples/tenant/coder-nodeport.yaml#1)")
+                .contains("[service-type] type NodePort")
+                .contains("0 allowed, 0 mutated, 2 denied, 0 errors");
+    }
+
+    @Test
+    void theDefaultConfigDeniesATenantLoadBalancer() {
+        var run = run("dry-run", "-o", "json", "src/examples/tenant/coder-service-loadbalancer.yaml");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.json().path("results").get(0).path("messages").get(0).asText()).contains("[load-balancer]");
+    }
+
+    @Test
+    void aBrokenDocumentIsReportedAndHidesNothingElse(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("mixed.yaml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: coder-debug, namespace: coder}
+                spec: {type: NodePort, ports: [{port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: broken, namespace: coder
+                spec: [unclosed
+                ---
+                - just
+                - a list
+                ---
+                metadata: {name: kindless}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: coder, namespace: coder}
+                spec: {ports: [{port: 80}]}
+                ---
+                """);
+
+        var run = run("dry-run", "-o", "json", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                file + "#1", "denied",
+                file + "#5", "allowed"));
+        var errors = new TreeMap<String, String>();
+        run.json().path("errors").forEach(e -> errors.put(e.path("source").asText(), e.path("message").asText()));
+        assertThat(errors).hasSize(3);
+        assertThat(errors.get(file + "#2")).startsWith("not valid YAML");
+        assertThat(errors.get(file + "#3")).isEqualTo("a Kubernetes object must be a mapping");
+        assertThat(errors.get(file + "#4")).isEqualTo("apiVersion and kind are required");
+        assertThat(run.json().path("summary").path("errors").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void listsAreExpandedAndStdinIsRead() {
+        var list = """
+                {"apiVersion": "v1", "kind": "List", "items": [
+                  {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "coder"},
+                   "spec": {"type": "NodePort", "ports": [{"port": 80}]}},
+                  {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"},
+                   "spec": {"type": "NodePort", "ports": [{"port": 80}]}}
+                ]}
+                """;
+
+        var run = run(new ByteArrayInputStream(list.getBytes(StandardCharsets.UTF_8)),
+                "dry-run", "-o", "json", "--namespace", "coder-workspace", "-");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "stdin#1/items/0", "denied",
+                "stdin#1/items/1", "denied"));
+        // an object without a namespace lands in --namespace, which here is a Coder namespace
+        assertThat(run.json().path("results").get(1).path("namespace").asText()).isEqualTo("coder-workspace");
+    }
+
+    @Test
+    void aMissingPathIsAnInputErrorButTheOthersAreStillEvaluated() {
+        var run = run("dry-run", "-o", "json", "does/not/exist.yaml", "src/examples/tenant/coder-funnel.yaml");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.json().path("errors").get(0).path("source").asText()).isEqualTo("does/not/exist.yaml");
+        assertThat(run.json().path("errors").get(0).path("message").asText()).isEqualTo("no such file or directory");
+        assertThat(run.json().path("results")).hasSize(1);
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        assertThat(run("dry-run").exitCode()).isEqualTo(2);
+        assertThat(run("dry-run", "-o", "xml", "x.yaml").exitCode()).isEqualTo(2);
+        assertThat(run("no-such-verb").exitCode()).isEqualTo(2);
+        assertThat(run().exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void aBadConfigExits2WithTheKeyNamed(@TempDir Path dir) throws Exception {
+        var config = dir.resolve("config.yaml");
+        Files.writeString(config, "coder-admission:\n  exposure:\n    enforcment: warn\n");
+
+        var run = run("dry-run", "-c", config.toString(), "src/examples/tenant");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("unknown key coder-admission.exposure.enforcment");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void warnModeAllowsWithWarnings(@TempDir Path dir) throws Exception {
+        var config = dir.resolve("config.yaml");
+        Files.writeString(config, "coder-admission:\n  exposure:\n    enforcement: warn\n");
+
+        var run = run("dry-run", "-c", config.toString(), "-o", "json", "src/examples/tenant/coder-nodeport.yaml");
+
+        assertThat(run.exitCode()).isZero();
+        List<String> warnings = new ArrayList<>();
+        run.json().path("results").forEach(r -> r.path("warnings").forEach(w -> warnings.add(w.asText())));
+        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("[service-type]"))
+                .anySatisfy(w -> assertThat(w).contains("[external-ip]"));
+        assertThat(run.verdicts().values()).containsOnly("allowed");
+    }
+
+    @Test
+    void helpListsTheVerbs() {
+        var run = run("--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("serve").contains("dry-run");
+    }
+}

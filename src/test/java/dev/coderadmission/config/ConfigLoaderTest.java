@@ -1,0 +1,129 @@
+package dev.coderadmission.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    @Test
+    void theDefaultsAreTheDocumentedOnes() {
+        var config = ConfigLoader.parse("", "empty");
+
+        assertThat(config).isEqualTo(AdmissionConfig.defaults());
+        assertThat(config.server().port()).isEqualTo(8443);
+        assertThat(config.server().managementPort()).isEqualTo(8080);
+        assertThat(config.server().maxRequestBytes()).isEqualTo(3L * 1024 * 1024);
+        assertThat(config.coder().namespaces()).containsExactly("coder", "coder-workspace");
+        assertThat(config.coder().hosts()).isEmpty();
+        assertThat(config.coder().tenantServiceNamespaces()).containsExactly("coder");
+        assertThat(config.exposure().enabled()).isTrue();
+        assertThat(config.exposure().enforcement()).isEqualTo(Enforcement.DENY);
+        assertThat(config.exposure().allowedIngressClasses()).containsExactly("tailscale");
+        assertThat(config.exposure().allowedLoadBalancerClasses()).containsExactly("tailscale");
+        assertThat(config.exposure().internalLoadBalancer()).isFalse();
+        assertThat(config.exposure().allowedCidrs()).contains("100.64.0.0/10", "fd7a:115c:a1e0::/48", "192.168.0.0/16");
+        assertThat(config.exposure().exposingAnnotations())
+                .containsEntry("tailscale.com/funnel", "true").containsEntry("internal-networking/expose", "true");
+    }
+
+    @Test
+    void everyYamlKeyTakesEffect() {
+        var config = ConfigLoader.parse("""
+                micronaut:
+                  ignored: here
+                coder-admission:
+                  server: {port: 9443, management-port: 9080, host: 127.0.0.1, max-request-bytes: 1024}
+                  coder:
+                    namespaces: [dev]
+                    hosts: [Coder.Example.COM, "*.coder.example.com"]
+                    tenant-service-namespaces: [coder-prod]
+                  exposure:
+                    enabled: false
+                    enforcement: warn
+                    allowed-ingress-classes: [tailscale, tenant-root]
+                    allowed-load-balancer-classes: [tailscale, internal]
+                    internal-load-balancer: true
+                    allowed-cidrs: [100.64.0.0/10]
+                    exposing-annotations: {example.com/public: "*"}
+                """, "test");
+
+        assertThat(config.server()).isEqualTo(new ServerConfig(9443, 9080, "127.0.0.1", 1024L));
+        assertThat(config.coder().namespaces()).containsExactly("dev");
+        assertThat(config.coder().hosts()).containsExactly("coder.example.com", "*.coder.example.com");
+        assertThat(config.coder().tenantServiceNamespaces()).containsExactly("coder-prod");
+        var exposure = config.exposure();
+        assertThat(exposure.enabled()).isFalse();
+        assertThat(exposure.enforcement()).isEqualTo(Enforcement.WARN);
+        assertThat(exposure.allowedIngressClasses()).containsExactly("tailscale", "tenant-root");
+        assertThat(exposure.allowedLoadBalancerClasses()).containsExactly("tailscale", "internal");
+        assertThat(exposure.internalLoadBalancer()).isTrue();
+        assertThat(exposure.allowedCidrs()).containsExactly("100.64.0.0/10");
+        assertThat(exposure.exposingAnnotations()).isEqualTo(Map.of("example.com/public", "*"));
+    }
+
+    @Test
+    void anEmptyListIsKeptEmptyNotDefaulted() {
+        var config = ConfigLoader.parse("coder-admission:\n  coder:\n    namespaces: []\n", "test");
+
+        assertThat(config.coder().namespaces()).isEqualTo(List.of());
+    }
+
+    @Test
+    void theExampleConfigsLoad() {
+        var tenant = ConfigLoader.load(Path.of("src/examples/config-tenant.yaml"));
+        var management = ConfigLoader.load(Path.of("src/examples/config-management.yaml"));
+
+        assertThat(tenant.exposure().internalLoadBalancer()).isTrue();
+        assertThat(management.exposure().allowedIngressClasses()).containsExactly("tailscale", "tenant-root");
+        assertThat(management.coder().namespaces()).isEmpty();
+    }
+
+    @Test
+    void anUnknownKeyIsAnErrorNamingItsPath() {
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission:\n  exposure:\n    alowed-cidrs: []\n", "f.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config f.yaml: unknown key coder-admission.exposure.alowed-cidrs")
+                .hasMessageContaining("allowed-cidrs");
+    }
+
+    @Test
+    void aBadEnforcementIsAnError() {
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission:\n  exposure:\n    enforcement: audit\n", "f.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("coder-admission.exposure.enforcement");
+    }
+
+    @Test
+    void aBadCidrIsAnErrorNamingIt() {
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission:\n  exposure:\n    allowed-cidrs: [10.0.0.0/8, 300.1.0.0/16]\n", "f.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("\"300.1.0.0/16\" is not an IP address or CIDR");
+    }
+
+    @Test
+    void aBadHostPatternIsAnError() {
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission:\n  coder:\n    hosts: [\"coder.*.example.com\"]\n", "f.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("host \"coder.*.example.com\" is not a DNS name or a wildcard");
+    }
+
+    @Test
+    void malformedYamlIsAnError() {
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: [unclosed\n", "f.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config f.yaml: not valid YAML");
+    }
+
+    @Test
+    void aMissingFileIsAnError() {
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("no/such/config.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config no/such/config.yaml: cannot read");
+    }
+}

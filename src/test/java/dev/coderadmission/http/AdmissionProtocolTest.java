@@ -1,0 +1,238 @@
+package dev.coderadmission.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coderadmission.config.AdmissionConfig;
+import dev.coderadmission.support.LegacyTlsClient;
+import dev.coderadmission.support.Reviews;
+import dev.coderadmission.support.TestServer;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import javax.net.ssl.SSLSocket;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The transport: what kube-apiserver (or anything else) gets for good and bad requests. */
+class AdmissionProtocolTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(AdmissionConfig.defaults());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String nodePortReview() throws IOException {
+        return Files.readString(Path.of("src/test/resources/admission/service-nodeport-create.json"));
+    }
+
+    @Test
+    void aVerbatimApiServerReviewIsAnsweredWithItsUid() throws IOException {
+        var response = server.post("/validate/exposure", nodePortReview());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        var answer = Reviews.yaml(response.body()).path("response");
+        assertThat(answer.path("uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+        assertThat(answer.path("allowed").asBoolean()).isFalse();
+        assertThat(answer.path("status").path("code").asInt()).isEqualTo(403);
+        assertThat(answer.path("status").path("reason").asText()).isEqualTo("Forbidden");
+        assertThat(answer.path("status").path("message").asText())
+                .startsWith("Service coder/coder belongs to Coder (namespace coder is in coder.namespaces)")
+                .contains("[service-type] type NodePort");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "malformed JSON          | {\"apiVersion\": \"admission.k8s.io/v1\", | body is not valid JSON",
+            "a JSON array            | []                                         | body is not a JSON object",
+            "a JSON string           | \"review\"                                 | body is not a JSON object",
+            "wrong apiVersion        | {\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}} | apiVersion \"admission.k8s.io/v1beta1\" is not supported",
+            "wrong kind              | {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Status\"} | kind \"Status\" is not AdmissionReview",
+            "no request              | {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"} | AdmissionReview has no request object",
+            "missing uid             | {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"operation\":\"CREATE\"}} | request.uid is missing",
+            "uid of the wrong type   | {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":42}} | request.uid is missing",
+            "missing kind            | {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\",\"operation\":\"CREATE\"}} | request.kind must name a group, version and kind",
+            "unknown operation       | {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Service\"},\"operation\":\"PATCH\"}} | request.operation \"PATCH\" is not one of",
+            "CREATE without object   | {\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Service\"},\"operation\":\"CREATE\"}} | request.object is missing for CREATE",
+    })
+    void badReviewsGet400WithAKubernetesStatus(String what, String body, String message) {
+        var response = server.post("/validate/exposure", body);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        var status = Reviews.yaml(response.body());
+        assertThat(status.path("kind").asText()).isEqualTo("Status");
+        assertThat(status.path("code").asInt()).isEqualTo(400);
+        assertThat(status.path("reason").asText()).isEqualTo("BadRequest");
+        assertThat(status.path("message").asText()).contains(message);
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void anEmptyBodyIs400() {
+        var response = server.send(HttpRequest.newBuilder(server.https("/validate/exposure"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(Reviews.yaml(response.body()).path("message").asText()).contains("request body is empty");
+    }
+
+    @Test
+    void aBodyOver3MiBIs413WithAndWithoutContentLength() throws IOException {
+        var review = Reviews.yaml(nodePortReview());
+        ((ObjectNode) review.path("request").path("object").path("metadata"))
+                .putObject("annotations").put("padding", "x".repeat(3 * 1024 * 1024));
+        var bytes = review.toString().getBytes(StandardCharsets.UTF_8);
+
+        var sized = server.send(HttpRequest.newBuilder(server.https("/validate/exposure"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+        var chunked = server.send(HttpRequest.newBuilder(server.https("/validate/exposure"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))).build());
+
+        assertThat(sized.statusCode()).isEqualTo(413);
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        // and the server is still there for the next request
+        assertThat(server.post("/validate/exposure", nodePortReview()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aBodyJustUnder3MiBIsEvaluated() throws IOException {
+        var review = Reviews.yaml(nodePortReview());
+        var base = review.toString().length();
+        ((ObjectNode) review.path("request").path("object").path("metadata"))
+                .putObject("annotations").put("padding", "x".repeat(3 * 1024 * 1024 - base - 100));
+
+        var response = server.post("/validate/exposure", review.toString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(Reviews.yaml(response.body()).path("response").path("allowed").asBoolean()).isFalse();
+    }
+
+    @Test
+    void otherMethodsAre405() {
+        var get = server.send(HttpRequest.newBuilder(server.https("/validate/exposure")).GET().build());
+        var put = server.send(HttpRequest.newBuilder(server.https("/validate/exposure"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{}")).build());
+
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(get.headers().firstValue("allow")).hasValue("POST");
+    }
+
+    @Test
+    void aNonJsonContentTypeIs415() throws IOException {
+        var response = server.send(HttpRequest.newBuilder(server.https("/validate/exposure"))
+                .header("Content-Type", "application/yaml")
+                .POST(HttpRequest.BodyPublishers.ofString(nodePortReview())).build());
+
+        assertThat(response.statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void anUnknownWebhookIs404NamingTheServedOnes() throws IOException {
+        var response = server.post("/validate/nothing-here", nodePortReview());
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(Reviews.yaml(response.body()).path("message").asText())
+                .isEqualTo("no webhook at /validate/nothing-here; served: [/validate/exposure]");
+    }
+
+    @Test
+    void healthIsPlainHttpOnTheManagementPortAndAdmissionIsNotServedThere() throws IOException {
+        var plain = HttpClient.newHttpClient();
+        var liveness = server.send(plain, HttpRequest.newBuilder(server.management("/health/liveness")).GET().build());
+        var readiness = server.send(plain, HttpRequest.newBuilder(server.management("/health/readiness")).GET().build());
+        var admission = server.send(plain, HttpRequest.newBuilder(server.management("/validate/exposure"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(nodePortReview())).build());
+        var healthOverHttps = server.send(HttpRequest.newBuilder(server.https("/health")).GET().build());
+
+        assertThat(liveness.statusCode()).isEqualTo(200);
+        assertThat(liveness.body()).contains("\"status\":\"UP\"");
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(admission.statusCode()).isEqualTo(404);
+        assertThat(healthOverHttps.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void plainHttpToTheWebhookPortIsRefused() throws IOException {
+        try (var socket = new Socket("127.0.0.1", server.httpsPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("POST /validate/exposure HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+                    .getBytes(StandardCharsets.US_ASCII));
+            var reply = socket.getInputStream().readNBytes(64);
+            assertThat(new String(reply, StandardCharsets.ISO_8859_1)).doesNotStartWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void tls12And13AreServed() throws Exception {
+        for (var protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
+            assertThat(handshake(protocol)).isEqualTo(protocol);
+        }
+    }
+
+    @Test
+    void tls11And10AreRefusedByTheServer() throws Exception {
+        LegacyTlsClient.handshake(server.httpsPort(), ProtocolVersion.TLSv12); // the same client succeeds with 1.2
+        assertThatThrownBy(() -> LegacyTlsClient.handshake(server.httpsPort(), ProtocolVersion.TLSv11))
+                .isInstanceOf(TlsFatalAlertReceived.class).hasMessageContaining("protocol_version");
+        assertThatThrownBy(() -> LegacyTlsClient.handshake(server.httpsPort(), ProtocolVersion.TLSv10))
+                .isInstanceOf(TlsFatalAlertReceived.class).hasMessageContaining("protocol_version");
+    }
+
+    private static String handshake(String protocol) throws Exception {
+        var context = server.client().sslContext();
+        try (var socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", server.httpsPort())) {
+            socket.setSoTimeout(5000);
+            socket.setEnabledProtocols(new String[] {protocol});
+            socket.startHandshake();
+            return socket.getSession().getProtocol();
+        }
+    }
+
+    @Test
+    void concurrentReviewsAllGetTheirOwnAnswer() throws Exception {
+        var template = nodePortReview();
+        try (var pool = Executors.newFixedThreadPool(16)) {
+            var futures = new ArrayList<Future<Boolean>>();
+            for (int i = 0; i < 400; i++) {
+                var uid = "uid-" + i;
+                var body = template.replace("705ab4f5-6393-11e8-b7cc-42010a800002", uid);
+                futures.add(pool.submit(() -> {
+                    var response = server.post("/validate/exposure", body);
+                    var answer = Reviews.yaml(response.body()).path("response");
+                    return response.statusCode() == 200 && answer.path("uid").asText().equals(uid)
+                            && !answer.path("allowed").asBoolean();
+                }));
+            }
+            for (var future : futures) {
+                assertThat(future.get()).isTrue();
+            }
+        }
+    }
+}
