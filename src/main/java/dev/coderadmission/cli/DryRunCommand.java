@@ -6,7 +6,8 @@ import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.cli.DryRunEngine.DryRunResult;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.policy.Webhooks;
-import dev.coderadmission.tenant.ServiceCatalog;
+import dev.coderadmission.config.AdmissionConfig;
+import dev.coderadmission.policy.exposure.CoderOwnership;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,17 +55,20 @@ final class DryRunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        Webhooks webhooks;
+        AdmissionConfig admissionConfig;
         try {
-            webhooks = Webhooks.create(config.load(), ServiceCatalog.EMPTY);
+            admissionConfig = config.load();
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return RootCommand.USAGE_OR_INPUT;
         }
+        var manifests = new ManifestReader(stdin).read(paths);
+        var webhooks = Webhooks.create(admissionConfig, CoderOwnership.catalogOf(
+                DryRunEngine.services(manifests), namespace, admissionConfig.coder()));
         var engine = new DryRunEngine(webhooks, namespace);
         var results = new ArrayList<DryRunResult>();
         var errors = new ArrayList<Manifest.Unreadable>();
-        for (var manifest : new ManifestReader(stdin).read(paths)) {
+        for (var manifest : manifests) {
             switch (manifest) {
                 case Manifest.Object object -> results.add(engine.evaluate(object));
                 case Manifest.Unreadable unreadable -> errors.add(unreadable);

@@ -9,6 +9,8 @@ import dev.coderadmission.admission.Decision;
 import dev.coderadmission.admission.Operation;
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.policy.Webhooks;
+import dev.coderadmission.kube.Kube;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.zjsonpatch.JsonPatch;
 
 import java.util.ArrayList;
@@ -25,6 +27,25 @@ final class DryRunEngine {
     DryRunEngine(Webhooks webhooks, String defaultNamespace) {
         this.webhooks = webhooks;
         this.defaultNamespace = defaultNamespace;
+    }
+
+    /**
+     * The core/v1 Services among the manifests: offline, they are the cluster state that tells
+     * whether an Ingress backend is a Coder Service.
+     */
+    static List<Service> services(List<Manifest> manifests) {
+        var services = new ArrayList<Service>();
+        for (var manifest : manifests) {
+            if (manifest instanceof Manifest.Object object && "v1".equals(text(object.body(), "apiVersion"))
+                    && "Service".equals(text(object.body(), "kind"))) {
+                try {
+                    services.add(Kube.as(object.body(), Service.class));
+                } catch (IllegalArgumentException e) {
+                    // a malformed Service is reported when it is evaluated; it simply names no backend
+                }
+            }
+        }
+        return services;
     }
 
     DryRunResult evaluate(Manifest.Object manifest) {

@@ -1,5 +1,6 @@
 package dev.coderadmission.tenant;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,4 +18,10 @@ public interface ServiceCatalog {
      * Why {@code namespace/name} is a Coder Service (e.g. "mirrors tenant Service coder/coder"), or empty.
      */
     Optional<String> coderService(String namespace, String name);
+
+    /** A fixed catalog, keyed by "namespace/name". */
+    static ServiceCatalog of(Map<String, String> reasonsByKey) {
+        var copy = Map.copyOf(reasonsByKey);
+        return (namespace, name) -> Optional.ofNullable(copy.get(namespace + "/" + name));
+    }
 }

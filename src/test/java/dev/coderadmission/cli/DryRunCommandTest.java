@@ -62,6 +62,8 @@ class DryRunCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "src/examples/tenant/coder-backend-elsewhere.yaml#1", "allowed",
+                "src/examples/tenant/coder-backend-elsewhere.yaml#2", "denied",
                 "src/examples/tenant/coder-chart-nginx-ingress.yaml#1", "denied",
                 "src/examples/tenant/coder-funnel.yaml#1", "denied",
                 "src/examples/tenant/coder-nodeport.yaml#1", "denied",
@@ -70,9 +72,9 @@ class DryRunCommandTest {
                 "src/examples/tenant/coder-tailscale-ingress.yaml#1", "allowed",
                 "src/examples/tenant/other-app-nginx-ingress.yaml#1", "allowed"));
         var summary = run.json().path("summary");
-        assertThat(summary.path("allowed").asInt()).isEqualTo(3);
+        assertThat(summary.path("allowed").asInt()).isEqualTo(4);
         assertThat(summary.path("mutated").asInt()).isZero();
-        assertThat(summary.path("denied").asInt()).isEqualTo(4);
+        assertThat(summary.path("denied").asInt()).isEqualTo(5);
         assertThat(summary.path("errors").asInt()).isZero();
     }
 
@@ -105,6 +107,15 @@ class DryRunCommandTest {
                 "src/examples/management/coder-ccm-mirror.yaml#2", "denied",
                 "src/examples/management/coder-ingress.yaml#1", "allowed",
                 "src/examples/management/public-gateway-mirror.yaml#1", "denied"));
+    }
+
+    @Test
+    void anIngressIsCodersWhenItsBackendIsACoderServiceInTheInput() {
+        var alone = run("dry-run", "-o", "json", "src/examples/tenant/coder-backend-elsewhere.yaml");
+        var message = alone.json().path("results").get(1).path("messages").get(0).asText();
+
+        assertThat(message).contains("Ingress platform/staging belongs to Coder (backend Service coder-staging is Coder's "
+                + "(label app.kubernetes.io/name=coder))").contains("[ingress-class]");
     }
 
     @Test

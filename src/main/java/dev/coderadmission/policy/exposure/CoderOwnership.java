@@ -17,20 +17,40 @@ import java.util.Set;
  * Decides whether an object belongs to Coder, and says why: the reason goes into every message so
  * that a user who did not expect the guard to apply sees which setting made it apply.
  */
-final class CoderOwnership {
+public final class CoderOwnership {
     private static final Set<String> CODER_NAMES = Set.of("coder", "coder-workspace");
 
     private final CoderConfig config;
     private final HostPatterns hosts;
     private final ServiceCatalog services;
 
-    CoderOwnership(CoderConfig config, ServiceCatalog services) {
+    public CoderOwnership(CoderConfig config, ServiceCatalog services) {
         this.config = config;
         this.hosts = new HostPatterns(config.hosts());
         this.services = services;
     }
 
-    Optional<String> reason(String namespace, HasMetadata object) {
+    /**
+     * The Coder Services among {@code services} (keyed "namespace/name"), for offline evaluation where
+     * the manifests themselves are the only cluster state: an Ingress whose backend is one of them is Coder's.
+     */
+    public static ServiceCatalog catalogOf(List<Service> services, String defaultNamespace, CoderConfig config) {
+        var ownership = new CoderOwnership(config, ServiceCatalog.EMPTY);
+        var reasons = new java.util.HashMap<String, String>();
+        for (var service : services) {
+            var metadata = service.getMetadata();
+            if (metadata == null || metadata.getName() == null) {
+                continue;
+            }
+            var namespace = metadata.getNamespace() == null ? defaultNamespace : metadata.getNamespace();
+            ownership.reason(namespace, service).ifPresent(why ->
+                    reasons.put(namespace + "/" + metadata.getName(), "is Coder's (" + why + ")"));
+        }
+        return ServiceCatalog.of(reasons);
+    }
+
+    /** Why {@code object} in {@code namespace} is Coder's, or empty when it is not. */
+    public Optional<String> reason(String namespace, HasMetadata object) {
         if (config.namespaces().contains(namespace)) {
             return Optional.of("namespace " + namespace + " is in coder.namespaces");
         }
