@@ -2,7 +2,6 @@ package dev.coderadmission.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,19 +53,5 @@ public sealed interface Decision {
 
     static Decision invalid(String message) {
         return new Deny(400, message, List.of());
-    }
-
-    /** The same decision with more warnings appended (warnings of several steps add up). */
-    default Decision withWarnings(List<String> more) {
-        if (more.isEmpty()) {
-            return this;
-        }
-        var all = new ArrayList<>(warnings());
-        all.addAll(more);
-        return switch (this) {
-            case Allow a -> new Allow(all);
-            case Deny d -> new Deny(d.code(), d.message(), all);
-            case Patch p -> new Patch(p.operations(), all);
-        };
     }
 }

@@ -1,7 +1,11 @@
 package dev.coderadmission.cli;
 
+import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.http.AdmissionServer;
+import dev.coderadmission.policy.Webhooks;
+import io.micronaut.runtime.server.EmbeddedServer;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -18,10 +22,19 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            AdmissionServer.start(config.load());
+            var admissionConfig = config.load();
+            var context = AdmissionServer.start(admissionConfig);
+            LoggerFactory.getLogger(ServeCommand.class).info("webhooks {} on https port {}; health on http://{}:{}/health",
+                    context.getBean(Webhooks.class).all().stream().map(Webhook::path).toList(),
+                    context.getBean(EmbeddedServer.class).getPort(),
+                    admissionConfig.server().host(), admissionConfig.server().managementPort());
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return RootCommand.USAGE_OR_INPUT;
+        } catch (RuntimeException e) {
+            // e.g. a port already in use: one line for the operator; Micronaut has logged the details
+            System.err.println("error: cannot start the server: " + e.getMessage());
+            return 1;
         }
         return RootCommand.KEEP_RUNNING;
     }

@@ -25,10 +25,6 @@ public record AdmissionConfig(ServerConfig server, CoderConfig coder, ExposureCo
         return new AdmissionConfig(server, coder, value);
     }
 
-    public AdmissionConfig withCoder(CoderConfig value) {
-        return new AdmissionConfig(server, value, exposure);
-    }
-
     public AdmissionConfig withServer(ServerConfig value) {
         return new AdmissionConfig(value, coder, exposure);
     }

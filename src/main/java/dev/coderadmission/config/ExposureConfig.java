@@ -58,9 +58,4 @@ public record ExposureConfig(
         return new ExposureConfig(enabled, value, allowedIngressClasses, allowedLoadBalancerClasses,
                 internalLoadBalancer, allowedCidrs, exposingAnnotations);
     }
-
-    public ExposureConfig withInternalLoadBalancer(boolean value) {
-        return new ExposureConfig(enabled, enforcement, allowedIngressClasses, allowedLoadBalancerClasses,
-                value, allowedCidrs, exposingAnnotations);
-    }
 }
