@@ -31,11 +31,8 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return RootCommand.USAGE_OR_INPUT;
-        } catch (RuntimeException e) {
-            // e.g. a port already in use: one line for the operator; Micronaut has logged the details
-            System.err.println("error: cannot start the server: " + e.getMessage());
-            return 1;
         }
+        // Start-up failures (e.g. a port in use) never get here: Micronaut logs them and exits with 1.
         return RootCommand.KEEP_RUNNING;
     }
 }
