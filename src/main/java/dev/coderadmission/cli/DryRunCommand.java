@@ -7,7 +7,6 @@ import dev.coderadmission.cli.DryRunEngine.DryRunResult;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.policy.Webhooks;
 import dev.coderadmission.config.AdmissionConfig;
-import dev.coderadmission.policy.exposure.CoderOwnership;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +42,11 @@ final class DryRunCommand implements Callable<Integer> {
             description = "Namespace of objects that name none, as kubectl's current namespace (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Option(names = "--state", paramLabel = "PATH",
+            description = {"Cluster state the server would know from its informers: the agent URL ConfigMap, "
+                    + "KubeVirt CCM Services. Files or directories; repeatable."})
+    List<String> state = new ArrayList<>();
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files, directories (recursive) or - for stdin.")
     List<String> paths;
 
@@ -62,12 +66,16 @@ final class DryRunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return RootCommand.USAGE_OR_INPUT;
         }
-        var manifests = new ManifestReader(stdin).read(paths);
-        var webhooks = Webhooks.create(admissionConfig, CoderOwnership.catalogOf(
-                DryRunEngine.services(manifests), namespace, admissionConfig.coder()));
-        var engine = new DryRunEngine(webhooks, namespace);
+        var reader = new ManifestReader(stdin);
+        var manifests = reader.read(paths);
+        var stateManifests = reader.read(state);
         var results = new ArrayList<DryRunResult>();
         var errors = new ArrayList<Manifest.Unreadable>();
+        var lookups = DryRunState.lookups(admissionConfig, stateManifests, manifests, namespace,
+                problem -> errors.add(new Manifest.Unreadable("--state", problem)));
+        var engine = new DryRunEngine(Webhooks.create(admissionConfig, lookups), namespace);
+        stateManifests.stream().filter(m -> m instanceof Manifest.Unreadable)
+                .forEach(m -> errors.add((Manifest.Unreadable) m));
         for (var manifest : manifests) {
             switch (manifest) {
                 case Manifest.Object object -> results.add(engine.evaluate(object));

@@ -9,8 +9,6 @@ import dev.coderadmission.admission.Decision;
 import dev.coderadmission.admission.Operation;
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.policy.Webhooks;
-import dev.coderadmission.kube.Kube;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.zjsonpatch.JsonPatch;
 
 import java.util.ArrayList;
@@ -27,25 +25,6 @@ final class DryRunEngine {
     DryRunEngine(Webhooks webhooks, String defaultNamespace) {
         this.webhooks = webhooks;
         this.defaultNamespace = defaultNamespace;
-    }
-
-    /**
-     * The core/v1 Services among the manifests: offline, they are the cluster state that tells
-     * whether an Ingress backend is a Coder Service.
-     */
-    static List<Service> services(List<Manifest> manifests) {
-        var services = new ArrayList<Service>();
-        for (var manifest : manifests) {
-            if (manifest instanceof Manifest.Object object && "v1".equals(text(object.body(), "apiVersion"))
-                    && "Service".equals(text(object.body(), "kind"))) {
-                try {
-                    services.add(Kube.as(object.body(), Service.class));
-                } catch (IllegalArgumentException e) {
-                    // a malformed Service is reported when it is evaluated; it simply names no backend
-                }
-            }
-        }
-        return services;
     }
 
     DryRunResult evaluate(Manifest.Object manifest) {
@@ -78,7 +57,7 @@ final class DryRunEngine {
         var verdict = denied ? DryRunResult.Verdict.DENIED
                 : patch.isEmpty() ? DryRunResult.Verdict.ALLOWED : DryRunResult.Verdict.MUTATED;
         return new DryRunResult(manifest.source(), text(object, "apiVersion"), text(object, "kind"),
-                namespace(object), text(object.path("metadata"), "name"), verdict, messages, warnings, patch);
+                namespace(object), nameOrGenerateName(object), verdict, messages, warnings, patch);
     }
 
     private AdmissionRequest request(JsonNode object) {
@@ -95,6 +74,12 @@ final class DryRunEngine {
                 object,
                 MissingNode.getInstance(),
                 true);
+    }
+
+    /** Controllers create pods with generateName only; that prefix is the best name a report can give. */
+    private static String nameOrGenerateName(JsonNode object) {
+        var name = text(object.path("metadata"), "name");
+        return name.isEmpty() ? text(object.path("metadata"), "generateName") : name;
     }
 
     private String namespace(JsonNode object) {

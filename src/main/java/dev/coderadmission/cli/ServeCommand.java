@@ -3,6 +3,7 @@ package dev.coderadmission.cli;
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.http.AdmissionServer;
+import dev.coderadmission.kube.KubernetesClients;
 import dev.coderadmission.policy.Webhooks;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         try {
             var admissionConfig = config.load();
-            var context = AdmissionServer.start(admissionConfig);
+            var client = KubernetesClients.create(admissionConfig.kubernetes());
+            var context = client.map(c -> AdmissionServer.start(admissionConfig, c))
+                    .orElseGet(() -> AdmissionServer.start(admissionConfig));
             LoggerFactory.getLogger(ServeCommand.class).info("webhooks {} on https port {}; health on http://{}:{}/health",
                     context.getBean(Webhooks.class).all().stream().map(Webhook::path).toList(),
                     context.getBean(EmbeddedServer.class).getPort(),

@@ -8,24 +8,35 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * dry-run CLI, so both evaluate with the same settings.
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-public record AdmissionConfig(ServerConfig server, CoderConfig coder, ExposureConfig exposure) {
+public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, CoderConfig coder,
+                              ExposureConfig exposure, AgentUrlConfig agentUrl) {
 
     public AdmissionConfig {
         server = Defaults.value(server, ServerConfig.defaults());
+        kubernetes = Defaults.value(kubernetes, KubernetesConfig.defaults());
         coder = Defaults.value(coder, CoderConfig.defaults());
         exposure = Defaults.value(exposure, ExposureConfig.defaults());
+        agentUrl = Defaults.value(agentUrl, AgentUrlConfig.defaults());
     }
 
     /** The embedded default config: what {@code serve} and {@code dry-run} use without {@code --config}. */
     public static AdmissionConfig defaults() {
-        return new AdmissionConfig(null, null, null);
+        return new AdmissionConfig(null, null, null, null, null);
     }
 
     public AdmissionConfig withExposure(ExposureConfig value) {
-        return new AdmissionConfig(server, coder, value);
+        return new AdmissionConfig(server, kubernetes, coder, value, agentUrl);
+    }
+
+    public AdmissionConfig withAgentUrl(AgentUrlConfig value) {
+        return new AdmissionConfig(server, kubernetes, coder, exposure, value);
+    }
+
+    public AdmissionConfig withKubernetes(KubernetesConfig value) {
+        return new AdmissionConfig(server, value, coder, exposure, agentUrl);
     }
 
     public AdmissionConfig withServer(ServerConfig value) {
-        return new AdmissionConfig(value, coder, exposure);
+        return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl);
     }
 }

@@ -13,9 +13,12 @@ import java.util.Locale;
  * @param hosts                    Coder's host names; {@code *.x} matches exactly one label, as in Ingress rules
  * @param tenantServiceNamespaces  tenant namespaces whose Services, mirrored by KubeVirt CCM into the
  *                                 management cluster, are Coder's
+ * @param accessUrl                Coder's external access URL ({@code CODER_ACCESS_URL}), as baked into
+ *                                 agent init scripts; absent: init scripts are not rewritten
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-public record CoderConfig(List<String> namespaces, List<String> hosts, List<String> tenantServiceNamespaces) {
+public record CoderConfig(List<String> namespaces, List<String> hosts, List<String> tenantServiceNamespaces,
+                          String accessUrl) {
 
     public static final List<String> DEFAULT_NAMESPACES = List.of("coder", "coder-workspace");
     public static final List<String> DEFAULT_TENANT_SERVICE_NAMESPACES = List.of("coder");
@@ -25,6 +28,7 @@ public record CoderConfig(List<String> namespaces, List<String> hosts, List<Stri
         // DNS names are case-insensitive; normalise once here, not per request.
         hosts = Defaults.list(hosts, List.of()).stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
         tenantServiceNamespaces = Defaults.list(tenantServiceNamespaces, DEFAULT_TENANT_SERVICE_NAMESPACES);
+        accessUrl = accessUrl == null || accessUrl.isBlank() ? null : HttpUrls.require(accessUrl, "coder.access-url");
         for (var host : hosts) {
             if (host.isEmpty() || host.lastIndexOf('*') > 0 || (host.startsWith("*") && !host.startsWith("*."))) {
                 throw new IllegalArgumentException("host \"" + host
@@ -34,6 +38,6 @@ public record CoderConfig(List<String> namespaces, List<String> hosts, List<Stri
     }
 
     public static CoderConfig defaults() {
-        return new CoderConfig(null, null, null);
+        return new CoderConfig(null, null, null, null);
     }
 }

@@ -2,15 +2,14 @@ package dev.coderadmission.http;
 
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.policy.Webhooks;
-import dev.coderadmission.tenant.ServiceCatalog;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 
-/** Builds the webhook table once, from the config the server was started with. */
+/** Builds the webhook table once, from the config and this replica's cluster watches. */
 @Factory
 class WebhookFactory {
     @Singleton
-    Webhooks webhooks(AdmissionConfig config) {
-        return Webhooks.create(config, ServiceCatalog.EMPTY);
+    Webhooks webhooks(AdmissionConfig config, ClusterWatches watches) {
+        return Webhooks.create(config, watches.lookups());
     }
 }

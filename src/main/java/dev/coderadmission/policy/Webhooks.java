@@ -2,8 +2,8 @@ package dev.coderadmission.policy;
 
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.AdmissionConfig;
+import dev.coderadmission.policy.agenturl.AgentUrlPolicy;
 import dev.coderadmission.policy.exposure.ExposurePolicy;
-import dev.coderadmission.tenant.ServiceCatalog;
 
 import java.util.List;
 import java.util.Optional;
@@ -19,10 +19,12 @@ public final class Webhooks {
         this.all = List.copyOf(all);
     }
 
-    public static Webhooks create(AdmissionConfig config, ServiceCatalog services) {
+    public static Webhooks create(AdmissionConfig config, Lookups lookups) {
         return new Webhooks(List.of(
+                new Webhook("agent-url", Webhook.Phase.MUTATING,
+                        new AgentUrlPolicy(config.agentUrl(), config.coder(), lookups.agentUrl())),
                 new Webhook("exposure", Webhook.Phase.VALIDATING,
-                        new ExposurePolicy(config.exposure(), config.coder(), services))));
+                        new ExposurePolicy(config.exposure(), config.coder(), lookups.services()))));
     }
 
     public Optional<Webhook> byPath(String path) {

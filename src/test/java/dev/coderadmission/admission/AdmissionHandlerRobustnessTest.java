@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.policy.Webhooks;
 import dev.coderadmission.support.Reviews;
-import dev.coderadmission.tenant.ServiceCatalog;
+import dev.coderadmission.policy.Lookups;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AdmissionHandlerRobustnessTest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private final Webhook webhook = Webhooks.create(AdmissionConfig.defaults(), ServiceCatalog.EMPTY)
+    private final Webhook webhook = Webhooks.create(AdmissionConfig.defaults(), Lookups.fromConfig(AdmissionConfig.defaults()))
             .byPath("/validate/exposure").orElseThrow();
 
     @Test

@@ -5,7 +5,7 @@ import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigLoader;
 import dev.coderadmission.policy.Webhooks;
 import dev.coderadmission.support.Reviews;
-import dev.coderadmission.tenant.ServiceCatalog;
+import dev.coderadmission.policy.Lookups;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,7 +41,7 @@ public class AdmissionBenchmark {
     @Setup
     public void setUp() throws Exception {
         var config = ConfigLoader.load(Path.of("src/examples/config-tenant.yaml"));
-        exposure = Webhooks.create(config, ServiceCatalog.EMPTY).byPath("/validate/exposure").orElseThrow();
+        exposure = Webhooks.create(config, Lookups.fromConfig(config)).byPath("/validate/exposure").orElseThrow();
         deniedService = Files.readAllBytes(Path.of("src/test/resources/admission/service-nodeport-create.json"));
         allowedIngress = Reviews.create(Reviews.file(Path.of("src/examples/tenant/coder-tailscale-ingress.yaml")))
                 .getBytes(StandardCharsets.UTF_8);

@@ -58,24 +58,72 @@ class DryRunCommandTest {
 
     @Test
     void tenantExamplesGetTheirVerdictsAndExitCode1() {
-        var run = run("dry-run", "--config", TENANT, "-o", "json", "src/examples/tenant");
+        var run = run("dry-run", "--config", TENANT, "--state", "src/examples/tenant-state", "-o", "json", "src/examples/tenant");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "src/examples/tenant/coder-backend-elsewhere.yaml#1", "allowed",
-                "src/examples/tenant/coder-backend-elsewhere.yaml#2", "denied",
-                "src/examples/tenant/coder-chart-nginx-ingress.yaml#1", "denied",
-                "src/examples/tenant/coder-funnel.yaml#1", "denied",
-                "src/examples/tenant/coder-nodeport.yaml#1", "denied",
-                "src/examples/tenant/coder-nodeport.yaml#2", "denied",
-                "src/examples/tenant/coder-service-loadbalancer.yaml#1", "allowed",
-                "src/examples/tenant/coder-tailscale-ingress.yaml#1", "allowed",
-                "src/examples/tenant/other-app-nginx-ingress.yaml#1", "allowed"));
+        assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("src/examples/tenant/coder-backend-elsewhere.yaml#1", "allowed"),
+                Map.entry("src/examples/tenant/coder-backend-elsewhere.yaml#2", "denied"),
+                Map.entry("src/examples/tenant/coder-chart-nginx-ingress.yaml#1", "denied"),
+                Map.entry("src/examples/tenant/coder-funnel.yaml#1", "denied"),
+                Map.entry("src/examples/tenant/coder-nodeport.yaml#1", "denied"),
+                Map.entry("src/examples/tenant/coder-nodeport.yaml#2", "denied"),
+                Map.entry("src/examples/tenant/coder-service-loadbalancer.yaml#1", "allowed"),
+                Map.entry("src/examples/tenant/coder-tailscale-ingress.yaml#1", "allowed"),
+                Map.entry("src/examples/tenant/other-app-nginx-ingress.yaml#1", "allowed"),
+                Map.entry("src/examples/tenant/workspace-envbuilder-pod.yaml#1", "mutated"),
+                Map.entry("src/examples/tenant/workspace-official-template-pod.yaml#1", "mutated")));
         var summary = run.json().path("summary");
         assertThat(summary.path("allowed").asInt()).isEqualTo(4);
-        assertThat(summary.path("mutated").asInt()).isZero();
+        assertThat(summary.path("mutated").asInt()).isEqualTo(2);
         assertThat(summary.path("denied").asInt()).isEqualTo(5);
         assertThat(summary.path("errors").asInt()).isZero();
+    }
+
+    @Test
+    void theStateConfigMapSuppliesTheAgentUrlAndThePatchApplies() {
+        var file = "src/examples/tenant/workspace-official-template-pod.yaml";
+        var run = run("dry-run", "-c", TENANT, "--state", "src/examples/tenant-state/configmap-coder-workspace-config.yaml",
+                "-o", "json", file);
+
+        assertThat(run.exitCode()).isZero();
+        var result = run.json().path("results").get(0);
+        assertThat(result.path("verdict").asText()).isEqualTo("mutated");
+        var pod = io.fabric8.zjsonpatch.JsonPatch.apply(result.path("patch"), Reviews.file(Path.of(file)));
+        var dev = pod.path("spec").path("containers").get(0);
+        assertThat(dev.path("env").toString()).contains("{\"name\":\"CODER_AGENT_URL\",\"value\":\"http://coder.coder.svc.cluster.local:80\"}");
+        assertThat(dev.path("command").get(2).asText()).doesNotContain("https://coder.enigma.vgijssel.nl");
+    }
+
+    @Test
+    void withoutStateWorkspacePodsPassWithAWarning() {
+        var run = run("dry-run", "-c", TENANT, "-o", "json", "src/examples/tenant/workspace-envbuilder-pod.yaml");
+
+        assertThat(run.exitCode()).isZero();
+        var result = run.json().path("results").get(0);
+        assertThat(result.path("verdict").asText()).isEqualTo("allowed");
+        assertThat(result.path("name").asText()).isEqualTo("coder-alice-dev-");
+        assertThat(result.path("warnings").get(0).asText()).contains("no internal Coder URL is known")
+                .contains("not in --state");
+    }
+
+    @Test
+    void anInvalidUrlInTheStateConfigMapIsAnInputError(@TempDir Path dir) throws Exception {
+        var state = dir.resolve("state.yaml");
+        Files.writeString(state, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: coder-workspace-config, namespace: coder}
+                data: {coder_url: "coder.coder.svc.cluster.local:80"}
+                """);
+
+        var run = run("dry-run", "-c", TENANT, "--state", state.toString(), "-o", "json",
+                "src/examples/tenant/workspace-official-template-pod.yaml");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.json().path("errors").get(0).path("message").asText())
+                .contains("holds \"coder.coder.svc.cluster.local:80\", which is not an absolute http:// or https:// URL");
+        assertThat(run.verdicts().values()).containsExactly("allowed");
     }
 
     @Test

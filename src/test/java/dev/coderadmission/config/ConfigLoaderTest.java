@@ -68,6 +68,76 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void agentUrlAndKubernetesKeysTakeEffect() {
+        var config = ConfigLoader.parse("""
+                coder-admission:
+                  kubernetes: {enabled: "false"}
+                  coder: {access-url: "https://coder.example.com/"}
+                  agent-url:
+                    enabled: false
+                    namespaces: [ws]
+                    url: http://coder.coder.svc.cluster.local:80/
+                    config-map: other/urls
+                    config-map-key: agent
+                    rewrite-init-script: false
+                """, "test");
+
+        assertThat(config.kubernetes().enabled()).isEqualTo("false");
+        // an unquoted YAML boolean means the same
+        assertThat(ConfigLoader.parse("coder-admission: {kubernetes: {enabled: false}}", "t").kubernetes().enabled()).isEqualTo("false");
+        assertThat(ConfigLoader.parse("coder-admission: {kubernetes: {enabled: true}}", "t").kubernetes().enabled()).isEqualTo("true");
+        assertThat(config.coder().accessUrl()).isEqualTo("https://coder.example.com");
+        var agentUrl = config.agentUrl();
+        assertThat(agentUrl.enabled()).isFalse();
+        assertThat(agentUrl.namespaces()).containsExactly("ws");
+        assertThat(agentUrl.staticUrl()).hasValue("http://coder.coder.svc.cluster.local:80");
+        assertThat(agentUrl.configMapNamespace()).isEqualTo("other");
+        assertThat(agentUrl.configMapName()).isEqualTo("urls");
+        assertThat(agentUrl.configMapKey()).isEqualTo("agent");
+        assertThat(agentUrl.rewriteInitScript()).isFalse();
+    }
+
+    @Test
+    void agentUrlDefaults() {
+        var agentUrl = AdmissionConfig.defaults().agentUrl();
+
+        assertThat(agentUrl.enabled()).isTrue();
+        assertThat(agentUrl.namespaces()).containsExactly("coder-workspace");
+        assertThat(agentUrl.staticUrl()).isEmpty();
+        assertThat(agentUrl.configMap()).isEqualTo("coder/coder-workspace-config");
+        assertThat(agentUrl.configMapKey()).isEqualTo("coder_url");
+        assertThat(agentUrl.rewriteInitScript()).isTrue();
+        assertThat(AdmissionConfig.defaults().kubernetes().enabled()).isEqualTo("auto");
+        assertThat(ConfigLoader.parse("coder-admission: {agent-url: {config-map: \"\"}}", "t").agentUrl().watchesConfigMap()).isFalse();
+    }
+
+    @Test
+    void badAgentUrlValuesAreErrors() {
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {agent-url: {url: coder.coder.svc:80}}", "f.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("agent-url.url \"coder.coder.svc:80\" is not an absolute");
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {agent-url: {config-map: just-a-name}}", "f.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be namespace/name");
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {coder: {access-url: \"ftp://x\"}}", "f.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("coder.access-url");
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {kubernetes: {enabled: maybe}}", "f.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be auto, true or false");
+    }
+
+    @Test
+    void kubernetesAutoFollowsFabric8sDiscovery(@org.junit.jupiter.api.io.TempDir Path home) throws Exception {
+        var auto = KubernetesConfig.defaults();
+
+        assertThat(auto.active(Map.of(), home)).isFalse();
+        assertThat(auto.active(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1"), home)).isTrue();
+        assertThat(auto.active(Map.of("KUBECONFIG", "/tmp/kubeconfig"), home)).isTrue();
+        java.nio.file.Files.createDirectories(home.resolve(".kube"));
+        java.nio.file.Files.writeString(home.resolve(".kube/config"), "apiVersion: v1\n");
+        assertThat(auto.active(Map.of(), home)).isTrue();
+        assertThat(new KubernetesConfig("false").active(Map.of("KUBERNETES_SERVICE_HOST", "x"), home)).isFalse();
+        assertThat(new KubernetesConfig("true").active(Map.of(), Path.of("/nonexistent"))).isTrue();
+    }
+
+    @Test
     void anEmptyListIsKeptEmptyNotDefaulted() {
         var config = ConfigLoader.parse("coder-admission:\n  coder:\n    namespaces: []\n", "test");
 

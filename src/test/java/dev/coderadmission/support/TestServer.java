@@ -38,10 +38,11 @@ public final class TestServer implements AutoCloseable {
                 .build();
     }
 
-    public static TestServer start(AdmissionConfig config) {
+    /** @param singletons extra beans, e.g. a fabric8 mock server's KubernetesClient */
+    public static TestServer start(AdmissionConfig config, Object... singletons) {
         var management = freePort();
         var server = new ServerConfig(0, management, "127.0.0.1", null);
-        return new TestServer(AdmissionServer.start(config.withServer(server)), management);
+        return new TestServer(AdmissionServer.start(config.withServer(server), singletons), management);
     }
 
     private static SSLContext trusting(ServingCertificateProvider provider) {

@@ -1,0 +1,61 @@
+package dev.coderadmission.http;
+
+import dev.coderadmission.config.AdmissionConfig;
+import dev.coderadmission.kube.ConfigMapAgentUrl;
+import dev.coderadmission.kube.Synced;
+import dev.coderadmission.policy.Lookups;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The informers of this replica and the {@link Lookups} they feed. Every replica runs its own (they
+ * are read-only); without a Kubernetes client, the lookups are what the config says.
+ */
+@Singleton
+public class ClusterWatches implements AutoCloseable {
+    private final Lookups lookups;
+    private final List<Synced> synced = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    public ClusterWatches(AdmissionConfig config, @Nullable KubernetesClient client) {
+        var lookups = Lookups.fromConfig(config);
+        if (client == null) {
+            LoggerFactory.getLogger(ClusterWatches.class).info(
+                    "no Kubernetes API server configured (kubernetes.enabled: {}): using config values only",
+                    config.kubernetes().enabled());
+        } else if (config.agentUrl().enabled() && config.agentUrl().watchesConfigMap()) {
+            var agentUrl = new ConfigMapAgentUrl(client, config.agentUrl());
+            synced.add(agentUrl);
+            closeables.add(agentUrl);
+            lookups = lookups.withAgentUrl(agentUrl);
+        }
+        this.lookups = lookups;
+    }
+
+    public Lookups lookups() {
+        return lookups;
+    }
+
+    /** The informers that have not listed yet (readiness is down while any has not). */
+    public List<String> unsynced() {
+        return synced.stream().filter(s -> !s.hasSynced()).map(Synced::name).toList();
+    }
+
+    @Override
+    @PreDestroy
+    public void close() {
+        for (var closeable : closeables) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(ClusterWatches.class).warn("closing {} failed", closeable, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.coderadmission.policy;
+
+import dev.coderadmission.config.AdmissionConfig;
+import dev.coderadmission.policy.agenturl.AgentUrl;
+import dev.coderadmission.tenant.ServiceCatalog;
+
+/**
+ * The read-only cluster knowledge policies may consult: filled by informers in {@code serve}, by
+ * state files in {@code dry-run}.
+ *
+ * @param services which Services are Coder's (CCM mirrors)
+ * @param agentUrl the internal Coder URL for workspace agents
+ */
+public record Lookups(ServiceCatalog services, AgentUrl agentUrl) {
+
+    /** Only what the config itself says: no cluster state. */
+    public static Lookups fromConfig(AdmissionConfig config) {
+        var agentUrl = config.agentUrl();
+        var source = agentUrl.staticUrl().isPresent() ? "agent-url.url"
+                : "agent-url.url is not set" + (agentUrl.watchesConfigMap()
+                ? " and ConfigMap " + agentUrl.configMap() + " is not available (no Kubernetes API server, or not in --state)"
+                : " and agent-url.config-map is empty");
+        return new Lookups(ServiceCatalog.EMPTY, AgentUrl.fixed(agentUrl.staticUrl(), source));
+    }
+
+    public Lookups withServices(ServiceCatalog value) {
+        return new Lookups(value, agentUrl);
+    }
+
+    public Lookups withAgentUrl(AgentUrl value) {
+        return new Lookups(services, value);
+    }
+}
