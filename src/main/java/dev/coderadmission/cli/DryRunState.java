@@ -7,6 +7,7 @@ import dev.coderadmission.policy.Lookups;
 import dev.coderadmission.policy.agenturl.AgentUrl;
 import dev.coderadmission.policy.agenturl.AgentUrls;
 import dev.coderadmission.policy.exposure.CoderOwnership;
+import dev.coderadmission.tenant.MirrorIndex;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * Offline stand-in for the server's informers: the lookups built from {@code --state} files (and,
- * for Services, the evaluated manifests themselves, which a real apply would create together).
+ * for Services and CCM mirrors, the evaluated manifests themselves, which a real apply would create
+ * together).
  */
 final class DryRunState {
     private DryRunState() {
@@ -28,7 +30,8 @@ final class DryRunState {
         services.addAll(objects(state, "v1", "Service", Service.class));
         services.addAll(objects(input, "v1", "Service", Service.class));
         var lookups = Lookups.fromConfig(config)
-                .withServices(CoderOwnership.catalogOf(services, defaultNamespace, config.coder()));
+                .withServices(CoderOwnership.catalogOf(services, defaultNamespace, config.coder()))
+                .withMirrors(MirrorIndex.of(services.stream().map(s -> withNamespace(s, defaultNamespace)).toList()));
         var agentUrl = config.agentUrl();
         if (agentUrl.watchesConfigMap()) {
             for (var configMap : objects(state, "v1", "ConfigMap", ConfigMap.class)) {
@@ -44,6 +47,15 @@ final class DryRunState {
             }
         }
         return lookups;
+    }
+
+    private static Service withNamespace(Service service, String defaultNamespace) {
+        if (service.getMetadata().getNamespace() != null) {
+            return service;
+        }
+        var copy = Kube.SERIALIZATION.clone(service);
+        copy.getMetadata().setNamespace(defaultNamespace);
+        return copy;
     }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> List<T> objects(

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, CoderConfig coder,
-                              ExposureConfig exposure, AgentUrlConfig agentUrl) {
+                              ExposureConfig exposure, AgentUrlConfig agentUrl, TenantBackendConfig tenantBackend) {
 
     public AdmissionConfig {
         server = Defaults.value(server, ServerConfig.defaults());
@@ -17,26 +17,35 @@ public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, 
         coder = Defaults.value(coder, CoderConfig.defaults());
         exposure = Defaults.value(exposure, ExposureConfig.defaults());
         agentUrl = Defaults.value(agentUrl, AgentUrlConfig.defaults());
+        tenantBackend = Defaults.value(tenantBackend, TenantBackendConfig.defaults());
     }
 
     /** The embedded default config: what {@code serve} and {@code dry-run} use without {@code --config}. */
     public static AdmissionConfig defaults() {
-        return new AdmissionConfig(null, null, null, null, null);
+        return new AdmissionConfig(null, null, null, null, null, null);
     }
 
     public AdmissionConfig withExposure(ExposureConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, value, agentUrl);
+        return new AdmissionConfig(server, kubernetes, coder, value, agentUrl, tenantBackend);
+    }
+
+    public AdmissionConfig withCoder(CoderConfig value) {
+        return new AdmissionConfig(server, kubernetes, value, exposure, agentUrl, tenantBackend);
     }
 
     public AdmissionConfig withAgentUrl(AgentUrlConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, value);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, value, tenantBackend);
+    }
+
+    public AdmissionConfig withTenantBackend(TenantBackendConfig value) {
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, value);
     }
 
     public AdmissionConfig withKubernetes(KubernetesConfig value) {
-        return new AdmissionConfig(server, value, coder, exposure, agentUrl);
+        return new AdmissionConfig(server, value, coder, exposure, agentUrl, tenantBackend);
     }
 
     public AdmissionConfig withServer(ServerConfig value) {
-        return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl);
+        return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl, tenantBackend);
     }
 }

@@ -2,6 +2,8 @@ package dev.coderadmission.http;
 
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.kube.ConfigMapAgentUrl;
+import dev.coderadmission.kube.MirrorInformer;
+import dev.coderadmission.tenant.IngressRepairer;
 import dev.coderadmission.kube.Synced;
 import dev.coderadmission.policy.Lookups;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +24,7 @@ public class ClusterWatches implements AutoCloseable {
     private final Lookups lookups;
     private final List<Synced> synced = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private IngressRepairer repairer;
 
     public ClusterWatches(AdmissionConfig config, @Nullable KubernetesClient client) {
         var lookups = Lookups.fromConfig(config);
@@ -29,13 +32,44 @@ public class ClusterWatches implements AutoCloseable {
             LoggerFactory.getLogger(ClusterWatches.class).info(
                     "no Kubernetes API server configured (kubernetes.enabled: {}): using config values only",
                     config.kubernetes().enabled());
-        } else if (config.agentUrl().enabled() && config.agentUrl().watchesConfigMap()) {
-            var agentUrl = new ConfigMapAgentUrl(client, config.agentUrl());
-            synced.add(agentUrl);
-            closeables.add(agentUrl);
-            lookups = lookups.withAgentUrl(agentUrl);
+        } else {
+            if (config.agentUrl().enabled() && config.agentUrl().watchesConfigMap()) {
+                var agentUrl = new ConfigMapAgentUrl(client, config.agentUrl());
+                synced.add(agentUrl);
+                closeables.add(agentUrl);
+                lookups = lookups.withAgentUrl(agentUrl);
+            }
+            if (config.tenantBackend().enabled()) {
+                var mirrors = new MirrorInformer(client, config.tenantBackend());
+                synced.add(mirrors);
+                closeables.add(mirrors);
+                lookups = lookups.withMirrors(mirrors).withServices(mirrors.coderServices(config.coder()));
+                if (config.tenantBackend().repair()) {
+                    repairer = new IngressRepairer(client, config.tenantBackend(), mirrors, identity(System.getenv()),
+                            config.tenantBackend().leaseNamespace(System.getenv()));
+                    closeables.addFirst(repairer);
+                    repairer.start();
+                }
+                mirrors.start();
+            }
         }
         this.lookups = lookups;
+    }
+
+    /** The pod's name where Kubernetes sets it (the Downward API's POD_NAME, else the hostname). */
+    static String identity(java.util.Map<String, String> environment) {
+        for (var key : List.of("POD_NAME", "HOSTNAME")) {
+            var value = environment.get(key);
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return "coder-admission-" + java.util.UUID.randomUUID();
+    }
+
+    /** The repair loop of this replica, if it runs one. */
+    public java.util.Optional<IngressRepairer> repairer() {
+        return java.util.Optional.ofNullable(repairer);
     }
 
     public Lookups lookups() {

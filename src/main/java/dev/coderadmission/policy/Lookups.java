@@ -2,6 +2,7 @@ package dev.coderadmission.policy;
 
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.policy.agenturl.AgentUrl;
+import dev.coderadmission.tenant.MirrorIndex;
 import dev.coderadmission.tenant.ServiceCatalog;
 
 /**
@@ -10,8 +11,9 @@ import dev.coderadmission.tenant.ServiceCatalog;
  *
  * @param services which Services are Coder's (CCM mirrors)
  * @param agentUrl the internal Coder URL for workspace agents
+ * @param mirrors  KubeVirt CCM mirror Services, for the tenant backend rewrite
  */
-public record Lookups(ServiceCatalog services, AgentUrl agentUrl) {
+public record Lookups(ServiceCatalog services, AgentUrl agentUrl, MirrorIndex mirrors) {
 
     /** Only what the config itself says: no cluster state. */
     public static Lookups fromConfig(AdmissionConfig config) {
@@ -20,14 +22,18 @@ public record Lookups(ServiceCatalog services, AgentUrl agentUrl) {
                 : "agent-url.url is not set" + (agentUrl.watchesConfigMap()
                 ? " and ConfigMap " + agentUrl.configMap() + " is not available (no Kubernetes API server, or not in --state)"
                 : " and agent-url.config-map is empty");
-        return new Lookups(ServiceCatalog.EMPTY, AgentUrl.fixed(agentUrl.staticUrl(), source));
+        return new Lookups(ServiceCatalog.EMPTY, AgentUrl.fixed(agentUrl.staticUrl(), source), MirrorIndex.EMPTY);
     }
 
     public Lookups withServices(ServiceCatalog value) {
-        return new Lookups(value, agentUrl);
+        return new Lookups(value, agentUrl, mirrors);
     }
 
     public Lookups withAgentUrl(AgentUrl value) {
-        return new Lookups(services, value);
+        return new Lookups(services, value, mirrors);
+    }
+
+    public Lookups withMirrors(MirrorIndex value) {
+        return new Lookups(services, agentUrl, value);
     }
 }

@@ -4,6 +4,7 @@ import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.policy.agenturl.AgentUrlPolicy;
 import dev.coderadmission.policy.exposure.ExposurePolicy;
+import dev.coderadmission.policy.tenantbackend.TenantBackendPolicy;
 
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,8 @@ public final class Webhooks {
         return new Webhooks(List.of(
                 new Webhook("agent-url", Webhook.Phase.MUTATING,
                         new AgentUrlPolicy(config.agentUrl(), config.coder(), lookups.agentUrl())),
+                new Webhook("tenant-backend", Webhook.Phase.MUTATING,
+                        new TenantBackendPolicy(config.tenantBackend(), lookups.mirrors())),
                 new Webhook("exposure", Webhook.Phase.VALIDATING,
                         new ExposurePolicy(config.exposure(), config.coder(), lookups.services()))));
     }

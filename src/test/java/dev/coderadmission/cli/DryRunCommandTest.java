@@ -147,14 +147,31 @@ class DryRunCommandTest {
 
     @Test
     void managementExamplesUnderTheManagementConfig() {
-        var run = run("dry-run", "-c", MANAGEMENT, "-o", "json", "src/examples/management");
+        var run = run("dry-run", "-c", MANAGEMENT, "--state", "src/examples/management-state", "-o", "json",
+                "src/examples/management");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.verdicts()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "src/examples/management/coder-ccm-mirror.yaml#1", "allowed",
                 "src/examples/management/coder-ccm-mirror.yaml#2", "denied",
-                "src/examples/management/coder-ingress.yaml#1", "allowed",
+                "src/examples/management/coder-ingress.yaml#1", "mutated",
                 "src/examples/management/public-gateway-mirror.yaml#1", "denied"));
+    }
+
+    @Test
+    void seed000IngressIsRewrittenOfflineFromTheStateMirror() {
+        var file = "src/examples/management/coder-ingress.yaml";
+        var run = run("dry-run", "-c", MANAGEMENT, "--state", "src/examples/management-state",
+                "--state", "src/examples/management/coder-ccm-mirror.yaml", "-o", "json", file);
+
+        assertThat(run.exitCode()).isZero();
+        var result = run.json().path("results").get(0);
+        assertThat(result.path("verdict").asText()).isEqualTo("mutated");
+        assertThat(result.path("warnings").get(0).asText())
+                .contains("backend adfc788849eea4e4981f8e354b3491a3 -> a18c2be1873b84bcd8630e79298a07cf");
+        var ingress = io.fabric8.zjsonpatch.JsonPatch.apply(result.path("patch"), Reviews.file(Path.of(file)));
+        assertThat(ingress.path("spec").path("rules").get(0).path("http").path("paths").get(0).path("backend")
+                .path("service").path("name").asText()).isEqualTo("a18c2be1873b84bcd8630e79298a07cf");
     }
 
     @Test

@@ -98,6 +98,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tenantBackendKeysTakeEffect() {
+        var config = ConfigLoader.parse("""
+                coder-admission:
+                  tenant-backend:
+                    enabled: true
+                    namespaces: [tenant-root]
+                    repair: false
+                    lease-name: coder-admission-mgmt
+                    lease-namespace: cozy-coder
+                """, "test");
+
+        var tenantBackend = config.tenantBackend();
+        assertThat(tenantBackend.enabled()).isTrue();
+        assertThat(tenantBackend.namespaces()).containsExactly("tenant-root");
+        assertThat(tenantBackend.inScope("tenant-root")).isTrue();
+        assertThat(tenantBackend.inScope("tenant-other")).isFalse();
+        assertThat(tenantBackend.repair()).isFalse();
+        assertThat(tenantBackend.leaseName()).isEqualTo("coder-admission-mgmt");
+        assertThat(tenantBackend.leaseNamespace(Map.of("POD_NAMESPACE", "ignored"))).isEqualTo("cozy-coder");
+
+        var defaults = AdmissionConfig.defaults().tenantBackend();
+        assertThat(defaults.enabled()).isFalse();
+        assertThat(defaults.namespaces()).isEmpty();
+        assertThat(defaults.inScope("anything")).isTrue();
+        assertThat(defaults.repair()).isTrue();
+        assertThat(defaults.leaseName()).isEqualTo("coder-admission");
+        assertThat(defaults.leaseNamespace(Map.of("POD_NAMESPACE", "coder-admission"))).isEqualTo("coder-admission");
+        assertThat(defaults.leaseNamespace(Map.of())).isEqualTo("default");
+    }
+
+    @Test
     void agentUrlDefaults() {
         var agentUrl = AdmissionConfig.defaults().agentUrl();
 

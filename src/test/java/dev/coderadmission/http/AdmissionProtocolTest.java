@@ -159,7 +159,7 @@ class AdmissionProtocolTest {
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(Reviews.yaml(response.body()).path("message").asText())
-                .isEqualTo("no webhook at /validate/nothing-here; served: [/mutate/agent-url, /validate/exposure]");
+                .isEqualTo("no webhook at /validate/nothing-here; served: [/mutate/agent-url, /mutate/tenant-backend, /validate/exposure]");
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.coderadmission.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.AgentUrlConfig;
 import dev.coderadmission.support.Profiles;
 import dev.coderadmission.support.Reviews;
@@ -305,9 +304,8 @@ class AgentUrlWebhookTest {
     @Test
     void withoutAnAccessUrlOnlyTheEnvVarIsSet() {
         var tenant = Profiles.named("tenant");
-        var config = new AdmissionConfig(tenant.server(), tenant.kubernetes(),
-                new dev.coderadmission.config.CoderConfig(null, null, null, null), tenant.exposure(),
-                tenant.agentUrl().withUrl(INTERNAL));
+        var config = tenant.withCoder(new dev.coderadmission.config.CoderConfig(null, null, null, null))
+                .withAgentUrl(tenant.agentUrl().withUrl(INTERNAL));
         try (var plain = TestServer.start(config)) {
             var result = mutate(plain, example("workspace-official-template-pod.yaml"));
 

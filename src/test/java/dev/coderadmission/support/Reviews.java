@@ -18,6 +18,8 @@ import java.util.UUID;
  */
 public final class Reviews {
     private static final YAMLMapper YAML = new YAMLMapper();
+    public static final io.fabric8.kubernetes.client.utils.KubernetesSerialization SERIALIZATION =
+            dev.coderadmission.kube.Kube.SERIALIZATION;
 
     private Reviews() {
     }

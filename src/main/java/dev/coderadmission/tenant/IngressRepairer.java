@@ -1,0 +1,245 @@
+package dev.coderadmission.tenant;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.coderadmission.admission.AdmissionReviews;
+import dev.coderadmission.config.TenantBackendConfig;
+import dev.coderadmission.kube.Kube;
+import dev.coderadmission.kube.MirrorInformer;
+import dev.coderadmission.policy.tenantbackend.BackendRewrite;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.zjsonpatch.DiffFlags;
+import io.fabric8.zjsonpatch.JsonDiff;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The repair loop: when a CCM mirror appears, changes or is replaced (a re-created tenant Service
+ * gets a new UID, hence a new hashed name), Ingresses that declare its tenant Service but point
+ * elsewhere are patched with exactly what the webhook would have done, and get an Event.
+ *
+ * <p>Every replica indexes; only the holder of the Lease writes (fabric8's leader election), and it
+ * works through one single-threaded queue so repairs never race each other.
+ */
+public final class IngressRepairer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IngressRepairer.class);
+    public static final String FIELD_MANAGER = "coder-admission";
+
+    private final KubernetesClient client;
+    private final TenantBackendConfig config;
+    private final MirrorInformer index;
+    private final String identity;
+    private final String leaseNamespace;
+    private final ScheduledExecutorService queue;
+    private final AtomicInteger repairs = new AtomicInteger();
+    private volatile boolean leading;
+    private CompletableFuture<?> election;
+
+    public IngressRepairer(KubernetesClient client, TenantBackendConfig config, MirrorInformer index, String identity,
+                           String leaseNamespace) {
+        this.client = client;
+        this.config = config;
+        this.index = index;
+        this.identity = identity;
+        this.leaseNamespace = leaseNamespace;
+        this.queue = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ingress-repair").daemon().factory());
+        // A safety net beside the events: Ingresses edited by hand are put back within this period.
+        queue.scheduleWithFixedDelay(() -> safely(() -> reconcile(null)), 5, 5, TimeUnit.MINUTES);
+        index.addHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Service service) {
+                Mirror.of(service).ifPresent(m -> submit(() -> reconcile(m.namespace())));
+            }
+
+            @Override
+            public void onUpdate(Service old, Service service) {
+                // resyncs deliver unchanged objects; only a real change can move a backend
+                if (!old.getMetadata().getResourceVersion().equals(service.getMetadata().getResourceVersion())) {
+                    Mirror.of(service).ifPresent(m -> submit(() -> reconcile(m.namespace())));
+                }
+            }
+
+            @Override
+            public void onDelete(Service service, boolean finalStateUnknown) {
+                Mirror.of(service).ifPresent(m -> submit(() -> gone(m)));
+            }
+        });
+    }
+
+    /** Joins the election; the informer must be started after this so the initial list is handled too. */
+    public void start() {
+        var lock = new LeaseLock(leaseNamespace, config.leaseName(), identity);
+        var electionConfig = new LeaderElectionConfigBuilder()
+                .withName(config.leaseName())
+                .withLock(lock)
+                .withLeaseDuration(Duration.ofSeconds(15))
+                .withRenewDeadline(Duration.ofSeconds(10))
+                .withRetryPeriod(Duration.ofSeconds(2))
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        () -> {
+                            leading = true;
+                            LOG.info("{} leads {}/{}: repairing Ingresses", identity, leaseNamespace, config.leaseName());
+                            submit(() -> reconcile(null));
+                        },
+                        () -> {
+                            leading = false;
+                            LOG.info("{} stopped leading", identity);
+                        },
+                        leader -> LOG.debug("leader is {}", leader)))
+                .build();
+        election = client.leaderElector().withConfig(electionConfig).build().start();
+    }
+
+    public boolean isLeader() {
+        return leading;
+    }
+
+    /** Ingresses this replica has patched. */
+    public int repairs() {
+        return repairs.get();
+    }
+
+    private void submit(Runnable work) {
+        queue.execute(() -> safely(work));
+    }
+
+    private static void safely(Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.error("Ingress repair failed; it is retried on the next change or resync", e);
+        }
+    }
+
+    /** Repairs annotated Ingresses in {@code namespace} (null: every namespace in scope). */
+    private void reconcile(String namespace) {
+        if (!leading) {
+            return;
+        }
+        if (!index.hasSynced()) {
+            // deciding on a partial index could point an Ingress at the wrong mirror: try again shortly
+            queue.schedule(() -> safely(() -> reconcile(namespace)), 500, TimeUnit.MILLISECONDS);
+            return;
+        }
+        for (var ingress : ingresses(namespace)) {
+            var annotations = Kube.annotations(ingress);
+            if (!annotations.containsKey(BackendRewrite.TENANT_SERVICE)) {
+                continue;
+            }
+            var json = toJson(ingress);
+            var ns = ingress.getMetadata().getNamespace();
+            if (BackendRewrite.resolve(json, ns, index) instanceof BackendRewrite.Outcome.Resolved resolved) {
+                var patch = JsonDiff.asJson(json, resolved.ingress(), DiffFlags.dontNormalizeOpIntoMoveAndCopy());
+                if (!patch.isEmpty()) {
+                    apply(ingress, patch, resolved);
+                }
+            }
+        }
+    }
+
+    private List<Ingress> ingresses(String namespace) {
+        var api = client.network().v1().ingresses();
+        if (namespace != null) {
+            return config.inScope(namespace) ? api.inNamespace(namespace).list().getItems() : List.of();
+        }
+        if (config.namespaces().isEmpty()) {
+            return api.inAnyNamespace().list().getItems();
+        }
+        return config.namespaces().stream().flatMap(ns -> api.inNamespace(ns).list().getItems().stream()).toList();
+    }
+
+    private void apply(Ingress ingress, JsonNode patch, BackendRewrite.Outcome.Resolved resolved) {
+        var metadata = ingress.getMetadata();
+        // optimistic concurrency: the patch only applies to the version it was computed from
+        var guarded = AdmissionReviews.JSON.createArrayNode();
+        guarded.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", metadata.getResourceVersion());
+        guarded.addAll((com.fasterxml.jackson.databind.node.ArrayNode) patch);
+        var context = PatchContext.of(PatchType.JSON);
+        context.setFieldManager(FIELD_MANAGER);
+        try {
+            client.network().v1().ingresses().inNamespace(metadata.getNamespace()).withName(metadata.getName())
+                    .patch(context, guarded.toString());
+        } catch (KubernetesClientException e) {
+            LOG.warn("could not repair Ingress {}/{} ({}); retrying after the next change", metadata.getNamespace(),
+                    metadata.getName(), e.getMessage());
+            return;
+        }
+        repairs.incrementAndGet();
+        var message = "backend " + String.join(", ", resolved.previous()) + " -> " + resolved.mirror().describe();
+        LOG.info("repaired Ingress {}/{}: {}", metadata.getNamespace(), metadata.getName(), message);
+        event(ingress, "Normal", "BackendRepaired", message);
+    }
+
+    private void gone(Mirror mirror) {
+        if (!leading) {
+            return;
+        }
+        for (var ingress : ingresses(mirror.namespace())) {
+            var annotations = Kube.annotations(ingress);
+            if (mirror.name().equals(annotations.get(BackendRewrite.RESOLVED_SERVICE))
+                    && index.mirrorsOf(mirror.namespace(), mirror.tenantNamespace(), mirror.tenantName()).isEmpty()) {
+                event(ingress, "Warning", "TenantServiceGone", "KubeVirt CCM Service " + mirror.describe()
+                        + " was deleted; backends left as they are until a new mirror appears");
+            }
+        }
+    }
+
+    private void event(Ingress ingress, String type, String reason, String message) {
+        var metadata = ingress.getMetadata();
+        var now = ZonedDateTime.now().format(DateTimeFormatter.ISO_INSTANT);
+        var event = new EventBuilder()
+                .withNewMetadata().withGenerateName(metadata.getName() + ".").withNamespace(metadata.getNamespace()).endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion("networking.k8s.io/v1").withKind("Ingress")
+                        .withNamespace(metadata.getNamespace()).withName(metadata.getName()).withUid(metadata.getUid())
+                        .build())
+                .withType(type).withReason(reason).withMessage(message)
+                .withNewSource().withComponent(FIELD_MANAGER).withHost(identity).endSource()
+                .withReportingComponent(FIELD_MANAGER).withReportingInstance(identity)
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .build();
+        try {
+            client.v1().events().inNamespace(metadata.getNamespace()).resource(event).create();
+        } catch (KubernetesClientException e) {
+            LOG.warn("could not record event {} on Ingress {}/{}: {}", reason, metadata.getNamespace(), metadata.getName(),
+                    e.getMessage());
+        }
+    }
+
+    private static JsonNode toJson(Ingress ingress) {
+        try {
+            return AdmissionReviews.JSON.readTree(Kube.SERIALIZATION.asJson(ingress));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (election != null) {
+            election.cancel(true);
+        }
+        queue.shutdownNow();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.coderadmission.tenant;
+
+import dev.coderadmission.config.TenantBackendConfig;
+import dev.coderadmission.kube.MirrorInformer;
+import dev.coderadmission.support.Eventually;
+import dev.coderadmission.support.Mirrors;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.coderadmission.support.Mirrors.CODER_MIRROR;
+import static dev.coderadmission.support.Mirrors.OLD_BACKEND;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The repair loop against fabric8's mock API server in CRUD mode, leader election included. */
+@EnableKubernetesMockClient(crud = true)
+class IngressRepairerTest {
+    static KubernetesClient client;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private static final TenantBackendConfig CONFIG = new TenantBackendConfig(true, List.of("tenant-root"), true,
+            "coder-admission", "coder-admission");
+
+    @BeforeEach
+    void seedIngressExists() {
+        client.network().v1().ingresses().inNamespace("tenant-root").resource(Mirrors.seedIngress()).create();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (var closeable : running) {
+            closeable.close();
+        }
+        client.network().v1().ingresses().inNamespace("tenant-root").delete();
+        client.services().inNamespace("tenant-root").delete();
+        client.v1().events().inNamespace("tenant-root").delete();
+        client.leases().inNamespace("coder-admission").delete();
+    }
+
+    private IngressRepairer replica(String identity) {
+        var index = new MirrorInformer(client, CONFIG);
+        var repairer = new IngressRepairer(client, CONFIG, index, identity, "coder-admission");
+        running.add(index);
+        running.add(repairer);
+        repairer.start();
+        index.start();
+        return repairer;
+    }
+
+    private static String backend() {
+        Ingress ingress = client.network().v1().ingresses().inNamespace("tenant-root").withName("coder").get();
+        return ingress.getSpec().getRules().getFirst().getHttp().getPaths().getFirst().getBackend().getService().getName();
+    }
+
+    private static List<Event> events(String reason) {
+        return client.v1().events().inNamespace("tenant-root").list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason())).toList();
+    }
+
+    @Test
+    void anIngressWithoutAMirrorIsRepairedWhenTheMirrorAppears() {
+        var repairer = replica("replica-a");
+        Eventually.await(repairer::isLeader, Boolean::booleanValue, Duration.ofSeconds(10));
+        assertThat(backend()).isEqualTo(OLD_BACKEND);
+
+        Mirrors.create(client, Mirrors.coderMirror(CODER_MIRROR));
+
+        Eventually.await(IngressRepairerTest::backend, CODER_MIRROR::equals, Duration.ofSeconds(10));
+        var ingress = client.network().v1().ingresses().inNamespace("tenant-root").withName("coder").get();
+        assertThat(ingress.getMetadata().getAnnotations()).containsEntry("coder-admission.dev/resolved-service", CODER_MIRROR);
+        var repaired = Eventually.await(() -> events("BackendRepaired"), e -> !e.isEmpty(), Duration.ofSeconds(5));
+        assertThat(repaired.getFirst().getInvolvedObject().getName()).isEqualTo("coder");
+        assertThat(repaired.getFirst().getMessage()).isEqualTo("backend " + OLD_BACKEND + " -> " + CODER_MIRROR
+                + " (mirror of tenant Service coder/coder in cluster coder-cluster-prod)");
+        assertThat(repaired.getFirst().getReportingInstance()).isEqualTo("replica-a");
+        assertThat(repairer.repairs()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecreatedTenantServiceWithANewHashedNameIsFollowed() {
+        Mirrors.create(client, Mirrors.coderMirror(CODER_MIRROR));
+        var repairer = replica("replica-a");
+        Eventually.await(IngressRepairerTest::backend, CODER_MIRROR::equals, Duration.ofSeconds(10));
+
+        client.services().inNamespace("tenant-root").withName(CODER_MIRROR).delete();
+        var gone = Eventually.await(() -> events("TenantServiceGone"), e -> !e.isEmpty(), Duration.ofSeconds(10));
+        assertThat(gone.getFirst().getType()).isEqualTo("Warning");
+        assertThat(backend()).as("deletion of the only mirror leaves the Ingress as it is").isEqualTo(CODER_MIRROR);
+
+        var recreated = "a5f0e1d2c3b4a5968778695a4b3c2d1e";
+        Mirrors.create(client, Mirrors.coderMirror(recreated));
+
+        Eventually.await(IngressRepairerTest::backend, recreated::equals, Duration.ofSeconds(10));
+        assertThat(repairer.repairs()).isEqualTo(2);
+    }
+
+    @Test
+    void onlyTheLeaderWrites() {
+        var a = replica("replica-a");
+        var b = replica("replica-b");
+        Eventually.await(() -> a.isLeader() || b.isLeader(), Boolean::booleanValue, Duration.ofSeconds(10));
+        var leader = a.isLeader() ? a : b;
+        var follower = a.isLeader() ? b : a;
+        assertThat(follower.isLeader()).isFalse();
+        var lease = client.leases().inNamespace("coder-admission").withName("coder-admission").get();
+        assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(leader == a ? "replica-a" : "replica-b");
+
+        Mirrors.create(client, Mirrors.coderMirror(CODER_MIRROR));
+
+        Eventually.await(IngressRepairerTest::backend, CODER_MIRROR::equals, Duration.ofSeconds(10));
+        Eventually.await(leader::repairs, n -> n == 1, Duration.ofSeconds(5));
+        assertThat(follower.repairs()).isZero();
+        assertThat(events("BackendRepaired")).hasSize(1);
+    }
+
+    @Test
+    void whenTheLeaderStopsTheOtherReplicaTakesOver() throws Exception {
+        var a = replica("replica-a");
+        Eventually.await(a::isLeader, Boolean::booleanValue, Duration.ofSeconds(10));
+        var b = replica("replica-b");
+
+        a.close(); // releases the Lease on the way out
+        Eventually.await(b::isLeader, Boolean::booleanValue, Duration.ofSeconds(15));
+
+        Mirrors.create(client, Mirrors.coderMirror(CODER_MIRROR));
+        Eventually.await(IngressRepairerTest::backend, CODER_MIRROR::equals, Duration.ofSeconds(10));
+        assertThat(b.repairs()).isEqualTo(1);
+    }
+
+    @Test
+    void theIndexIsSyncedOnlyAfterItsFirstList() {
+        var index = new MirrorInformer(client, CONFIG);
+        running.add(index);
+        assertThat(index.hasSynced()).isFalse();
+
+        index.start();
+
+        Eventually.await(index::hasSynced, Boolean::booleanValue, Duration.ofSeconds(10));
+    }
+}
