@@ -11,8 +11,11 @@ import org.slf4j.LoggerFactory;
 public final class AdmissionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
 
-    /** An HTTP status and JSON body. */
-    public record Answer(int status, byte[] body) {
+    /**
+     * An HTTP status and JSON body, and the outcome for metrics: allowed, patched, denied, invalid
+     * (a 400 answer) or error (a 500).
+     */
+    public record Answer(int status, byte[] body, String outcome) {
     }
 
     private AdmissionHandler() {
@@ -36,16 +39,22 @@ public final class AdmissionHandler {
             // find the request in the API server's audit log.
             LOG.error("webhook {} failed on request {} ({})", webhook.path(), request.uid(), request.describe(), e);
             return new Answer(500, AdmissionReviews.errorStatus(500, "InternalError",
-                    "webhook " + webhook.path() + " failed on request " + request.uid() + ": internal error, see the webhook's log"));
+                    "webhook " + webhook.path() + " failed on request " + request.uid() + ": internal error, see the webhook's log"),
+                    "error");
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} {} -> {}", webhook.path(), request.operation(), request.describe(),
                     decision.getClass().getSimpleName());
         }
-        return new Answer(200, AdmissionReviews.encode(request.uid(), decision));
+        var outcome = switch (decision) {
+            case Decision.Allow ignored -> "allowed";
+            case Decision.Patch ignored -> "patched";
+            case Decision.Deny deny -> deny.code() == 403 ? "denied" : "invalid";
+        };
+        return new Answer(200, AdmissionReviews.encode(request.uid(), decision), outcome);
     }
 
     private static Answer badRequest(String message) {
-        return new Answer(400, AdmissionReviews.errorStatus(400, "BadRequest", message));
+        return new Answer(400, AdmissionReviews.errorStatus(400, "BadRequest", message), "invalid");
     }
 }

@@ -3,12 +3,17 @@ package dev.coderadmission.http;
 import dev.coderadmission.admission.AdmissionHandler;
 import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.policy.Webhooks;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The HTTP shell around {@link AdmissionHandler}. Handling is CPU-only (no I/O, no locks), so it runs
@@ -17,9 +22,13 @@ import io.micronaut.http.annotation.Post;
 @Controller
 public class AdmissionController {
     private final Webhooks webhooks;
+    private final MeterRegistry registry;
+    /** Counters by "path outcome": looked up once, so a review costs a map read, not a registry lookup. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    public AdmissionController(Webhooks webhooks) {
+    public AdmissionController(Webhooks webhooks, MeterRegistry registry) {
         this.webhooks = webhooks;
+        this.registry = registry;
     }
 
     @Post(uri = "/validate/{name}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
@@ -41,6 +50,10 @@ public class AdmissionController {
                             + "; served: " + webhooks.all().stream().map(w -> w.path()).toList()));
         }
         var answer = AdmissionHandler.handle(webhook.get(), body);
+        counters.computeIfAbsent(path + " " + answer.outcome(), key -> Counter.builder("coder.admission.reviews")
+                .description("AdmissionReviews answered, by webhook and outcome")
+                .tag("webhook", path).tag("outcome", answer.outcome())
+                .register(registry)).increment();
         return HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(answer.status()))
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .body(answer.body());

@@ -5,7 +5,13 @@ import dev.coderadmission.tls.ServingCertificateProvider;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 
+import dev.coderadmission.kube.Leadership;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 
@@ -17,15 +23,32 @@ public final class AdmissionServer {
     private AdmissionServer() {
     }
 
+    /**
+     * @param extraSingletons beans to add; a {@link KubernetesClient} among them switches on the informers,
+     *                        the leader election and the modes that need the API server
+     */
     public static ApplicationContext start(AdmissionConfig config, Object... extraSingletons) {
-        var singletons = new Object[extraSingletons.length + 1];
-        singletons[0] = config;
-        System.arraycopy(extraSingletons, 0, singletons, 1, extraSingletons.length);
+        var singletons = new ArrayList<>(List.of(extraSingletons));
+        singletons.add(config);
+        Arrays.stream(extraSingletons).filter(KubernetesClient.class::isInstance).findFirst().ifPresent(client ->
+                singletons.add(new Leadership((KubernetesClient) client, config.leaderElection(),
+                        config.leaderElection().leaseNamespace(System.getenv()), identity(System.getenv()))));
         return Micronaut.build(new String[0])
                 .banner(false)
                 .properties(properties(config))
-                .singletons(singletons)
+                .singletons(singletons.toArray())
                 .start();
+    }
+
+    /** The pod's name where Kubernetes sets it (the Downward API's POD_NAME, else the hostname). */
+    static String identity(Map<String, String> environment) {
+        for (var key : List.of("POD_NAME", "HOSTNAME")) {
+            var value = environment.get(key);
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return "coder-admission-" + UUID.randomUUID();
     }
 
     static Map<String, Object> properties(AdmissionConfig config) {
@@ -38,6 +61,11 @@ public final class AdmissionServer {
         props.put("micronaut.server.ssl.port", server.port() == 0 ? -1 : server.port());
         props.put("micronaut.server.ssl.key-name", ServingCertificateProvider.NAME);
         props.put("micronaut.server.ssl.protocols", List.of("TLSv1.3", "TLSv1.2"));
+        if (config.tls().clientCaFile() != null) {
+            // kube-apiserver can present a client certificate (--admission-control-config-file kubeconfig)
+            props.put("micronaut.server.ssl.client-authentication", "NEED");
+            props.put("micronaut.server.ssl.trust-name", ServingCertificateProvider.NAME);
+        }
         props.put("micronaut.server.max-request-size", server.maxRequestBytes());
         // Health probes on their own plain-HTTP port: kubelet probes need no certificate.
         props.put("endpoints.all.port", server.managementPort());
@@ -46,6 +74,10 @@ public final class AdmissionServer {
         props.put("endpoints.health.enabled", true);
         props.put("endpoints.health.details-visible", "ANONYMOUS");
         props.put("endpoints.health.disk-space.enabled", false);
+        props.put("endpoints.prometheus.enabled", true);
+        props.put("micronaut.metrics.enabled", true);
+        props.put("micronaut.metrics.export.prometheus.enabled", true);
+        props.put("micronaut.metrics.export.prometheus.descriptions", true);
         return props;
     }
 }

@@ -2,6 +2,7 @@ package dev.coderadmission.http;
 
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.kube.ConfigMapAgentUrl;
+import dev.coderadmission.kube.Leadership;
 import dev.coderadmission.kube.MirrorInformer;
 import dev.coderadmission.tenant.IngressRepairer;
 import dev.coderadmission.kube.Synced;
@@ -9,6 +10,7 @@ import dev.coderadmission.policy.Lookups;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
+import io.micronaut.context.annotation.Context;
 import jakarta.inject.Singleton;
 import org.slf4j.LoggerFactory;
 
@@ -20,13 +22,14 @@ import java.util.List;
  * are read-only); without a Kubernetes client, the lookups are what the config says.
  */
 @Singleton
+@Context // informers and the election start with the server, not on the first request
 public class ClusterWatches implements AutoCloseable {
     private final Lookups lookups;
     private final List<Synced> synced = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private IngressRepairer repairer;
 
-    public ClusterWatches(AdmissionConfig config, @Nullable KubernetesClient client) {
+    public ClusterWatches(AdmissionConfig config, @Nullable KubernetesClient client, @Nullable Leadership leadership) {
         var lookups = Lookups.fromConfig(config);
         if (client == null) {
             LoggerFactory.getLogger(ClusterWatches.class).info(
@@ -44,27 +47,19 @@ public class ClusterWatches implements AutoCloseable {
                 synced.add(mirrors);
                 closeables.add(mirrors);
                 lookups = lookups.withMirrors(mirrors).withServices(mirrors.coderServices(config.coder()));
-                if (config.tenantBackend().repair()) {
-                    repairer = new IngressRepairer(client, config.tenantBackend(), mirrors, identity(System.getenv()),
-                            config.tenantBackend().leaseNamespace(System.getenv()));
+                if (config.tenantBackend().repair() && leadership != null) {
+                    repairer = new IngressRepairer(client, config.tenantBackend(), mirrors, leadership);
                     closeables.addFirst(repairer);
-                    repairer.start();
                 }
                 mirrors.start();
             }
         }
         this.lookups = lookups;
-    }
-
-    /** The pod's name where Kubernetes sets it (the Downward API's POD_NAME, else the hostname). */
-    static String identity(java.util.Map<String, String> environment) {
-        for (var key : List.of("POD_NAME", "HOSTNAME")) {
-            var value = environment.get(key);
-            if (value != null && !value.isBlank()) {
-                return value;
-            }
+        if (leadership != null) {
+            // the election runs in every replica that has a client; writers act only while leading
+            closeables.addFirst(leadership);
+            leadership.start();
         }
-        return "coder-admission-" + java.util.UUID.randomUUID();
     }
 
     /** The repair loop of this replica, if it runs one. */

@@ -71,6 +71,11 @@ public final class ConfigMapAgentUrl implements AgentUrl, Synced, AutoCloseable 
         return value.isPresent() ? value : config.staticUrl();
     }
 
+    /** What the ConfigMap says right now, without the fallback. */
+    Optional<String> fromConfigMap() {
+        return live.get();
+    }
+
     @Override
     public String source() {
         return description;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.config.TenantBackendConfig;
 import dev.coderadmission.kube.Kube;
+import dev.coderadmission.kube.Leadership;
 import dev.coderadmission.kube.MirrorInformer;
 import dev.coderadmission.policy.tenantbackend.BackendRewrite;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -15,20 +16,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gets a new UID, hence a new hashed name), Ingresses that declare its tenant Service but point
  * elsewhere are patched with exactly what the webhook would have done, and get an Event.
  *
- * <p>Every replica indexes; only the holder of the Lease writes (fabric8's leader election), and it
- * works through one single-threaded queue so repairs never race each other.
+ * <p>Every replica indexes; only the {@link Leadership} holder writes, through one single-threaded
+ * queue so repairs never race each other.
  */
 public final class IngressRepairer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngressRepairer.class);
@@ -49,23 +45,21 @@ public final class IngressRepairer implements AutoCloseable {
     private final KubernetesClient client;
     private final TenantBackendConfig config;
     private final MirrorInformer index;
+    private final Leadership leadership;
     private final String identity;
-    private final String leaseNamespace;
     private final ScheduledExecutorService queue;
     private final AtomicInteger repairs = new AtomicInteger();
-    private volatile boolean leading;
-    private CompletableFuture<?> election;
 
-    public IngressRepairer(KubernetesClient client, TenantBackendConfig config, MirrorInformer index, String identity,
-                           String leaseNamespace) {
+    public IngressRepairer(KubernetesClient client, TenantBackendConfig config, MirrorInformer index, Leadership leadership) {
         this.client = client;
         this.config = config;
         this.index = index;
-        this.identity = identity;
-        this.leaseNamespace = leaseNamespace;
+        this.leadership = leadership;
+        this.identity = leadership.identity();
         this.queue = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ingress-repair").daemon().factory());
         // A safety net beside the events: Ingresses edited by hand are put back within this period.
         queue.scheduleWithFixedDelay(() -> safely(() -> reconcile(null)), 5, 5, TimeUnit.MINUTES);
+        leadership.addListener(() -> submit(() -> reconcile(null)));
         index.addHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Service service) {
@@ -87,33 +81,8 @@ public final class IngressRepairer implements AutoCloseable {
         });
     }
 
-    /** Joins the election; the informer must be started after this so the initial list is handled too. */
-    public void start() {
-        var lock = new LeaseLock(leaseNamespace, config.leaseName(), identity);
-        var electionConfig = new LeaderElectionConfigBuilder()
-                .withName(config.leaseName())
-                .withLock(lock)
-                .withLeaseDuration(Duration.ofSeconds(15))
-                .withRenewDeadline(Duration.ofSeconds(10))
-                .withRetryPeriod(Duration.ofSeconds(2))
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(
-                        () -> {
-                            leading = true;
-                            LOG.info("{} leads {}/{}: repairing Ingresses", identity, leaseNamespace, config.leaseName());
-                            submit(() -> reconcile(null));
-                        },
-                        () -> {
-                            leading = false;
-                            LOG.info("{} stopped leading", identity);
-                        },
-                        leader -> LOG.debug("leader is {}", leader)))
-                .build();
-        election = client.leaderElector().withConfig(electionConfig).build().start();
-    }
-
     public boolean isLeader() {
-        return leading;
+        return leadership.isLeader();
     }
 
     /** Ingresses this replica has patched. */
@@ -135,7 +104,7 @@ public final class IngressRepairer implements AutoCloseable {
 
     /** Repairs annotated Ingresses in {@code namespace} (null: every namespace in scope). */
     private void reconcile(String namespace) {
-        if (!leading) {
+        if (!leadership.isLeader()) {
             return;
         }
         if (!index.hasSynced()) {
@@ -193,7 +162,7 @@ public final class IngressRepairer implements AutoCloseable {
     }
 
     private void gone(Mirror mirror) {
-        if (!leading) {
+        if (!leadership.isLeader()) {
             return;
         }
         for (var ingress : ingresses(mirror.namespace())) {
@@ -237,9 +206,6 @@ public final class IngressRepairer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (election != null) {
-            election.cancel(true);
-        }
         queue.shutdownNow();
     }
 }

@@ -1,19 +1,14 @@
 package dev.coderadmission.tls;
 
-import io.micronaut.context.annotation.Secondary;
-import jakarta.inject.Singleton;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * The out-of-the-box certificate: self-signed, made at start-up, for localhost and the names a
- * Service called {@code coder-admission} would have. Fine for trying the webhook locally; a cluster
- * needs a CA the API server trusts (see the README's TLS section).
+ * The out-of-the-box certificate ({@code tls.mode: ephemeral}): self-signed, made at start-up, for
+ * localhost and the names a Service called {@code coder-admission} would have. Fine for trying the
+ * webhook locally; a cluster needs a CA the API server trusts (self-managed or files mode).
  */
-@Singleton
-@Secondary
 public final class EphemeralCertificateSource implements ServingCertificateSource {
     static final List<String> NAMES = List.of("localhost", "127.0.0.1", "::1",
             "coder-admission", "coder-admission.coder-admission.svc",

@@ -3,10 +3,13 @@ package dev.coderadmission.tls;
 import io.micronaut.http.ssl.CertificateProvider;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import dev.coderadmission.config.AdmissionConfig;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,8 +29,50 @@ public final class ServingCertificateProvider implements CertificateProvider {
     private final AtomicReference<KeyMaterial> current = new AtomicReference<>();
     private final Set<KeySubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
-    public ServingCertificateProvider(ServingCertificateSource source) {
+    private final KeyStore clientTrust;
+
+    public ServingCertificateProvider(ServingCertificateSource source, AdmissionConfig config) {
         current.set(source.initial());
+        clientTrust = config.tls().clientCaFile() == null ? null : clientTrust(Path.of(config.tls().clientCaFile()));
+        source.attach(this);
+    }
+
+    /** The CAs whose client certificates are accepted ({@code tls.client-ca-file}). */
+    private static KeyStore clientTrust(Path file) {
+        try {
+            var store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            int i = 0;
+            for (var certificate : Pem.parseCertificates(Files.readString(file))) {
+                store.setCertificateEntry("client-ca-" + i++, certificate);
+            }
+            return store;
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("tls.client-ca-file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Publisher<KeyStore> getTrustStore() {
+        if (clientTrust == null) {
+            return getKeyStore();
+        }
+        return subscriber -> subscriber.onSubscribe(new Subscription() {
+            private boolean done;
+
+            @Override
+            public void request(long n) {
+                if (!done && n > 0) {
+                    done = true;
+                    subscriber.onNext(clientTrust);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                done = true;
+            }
+        });
     }
 
     public KeyMaterial current() {

@@ -1,10 +1,18 @@
 package dev.coderadmission.tls;
 
 /**
- * Where the first serving certificate comes from. The default (ephemeral mode) issues a self-signed
- * one; tests and other TLS modes register their own.
+ * Where the serving certificate comes from ({@code tls.mode}). {@link #initial()} is called once,
+ * before the server listens; then {@link #attach} hands over the provider to update on renewal.
  */
-@FunctionalInterface
-public interface ServingCertificateSource {
+public interface ServingCertificateSource extends AutoCloseable {
     KeyMaterial initial();
+
+    /** Start pushing renewed certificates to {@code provider}; the default never renews. */
+    default void attach(ServingCertificateProvider provider) {
+    }
+
+    /** Stop renewing; the default has nothing to stop. */
+    @Override
+    default void close() {
+    }
 }

@@ -105,6 +105,7 @@ class ConfigLoaderTest {
                     enabled: true
                     namespaces: [tenant-root]
                     repair: false
+                  leader-election:
                     lease-name: coder-admission-mgmt
                     lease-namespace: cozy-coder
                 """, "test");
@@ -115,17 +116,18 @@ class ConfigLoaderTest {
         assertThat(tenantBackend.inScope("tenant-root")).isTrue();
         assertThat(tenantBackend.inScope("tenant-other")).isFalse();
         assertThat(tenantBackend.repair()).isFalse();
-        assertThat(tenantBackend.leaseName()).isEqualTo("coder-admission-mgmt");
-        assertThat(tenantBackend.leaseNamespace(Map.of("POD_NAMESPACE", "ignored"))).isEqualTo("cozy-coder");
+        assertThat(config.leaderElection().leaseName()).isEqualTo("coder-admission-mgmt");
+        assertThat(config.leaderElection().leaseNamespace(Map.of("POD_NAMESPACE", "ignored"))).isEqualTo("cozy-coder");
 
         var defaults = AdmissionConfig.defaults().tenantBackend();
         assertThat(defaults.enabled()).isFalse();
         assertThat(defaults.namespaces()).isEmpty();
         assertThat(defaults.inScope("anything")).isTrue();
         assertThat(defaults.repair()).isTrue();
-        assertThat(defaults.leaseName()).isEqualTo("coder-admission");
-        assertThat(defaults.leaseNamespace(Map.of("POD_NAMESPACE", "coder-admission"))).isEqualTo("coder-admission");
-        assertThat(defaults.leaseNamespace(Map.of())).isEqualTo("default");
+        var election = AdmissionConfig.defaults().leaderElection();
+        assertThat(election.leaseName()).isEqualTo("coder-admission");
+        assertThat(election.leaseNamespace(Map.of("POD_NAMESPACE", "coder-admission"))).isEqualTo("coder-admission");
+        assertThat(election.leaseNamespace(Map.of())).isEqualTo("default");
     }
 
     @Test

@@ -46,8 +46,8 @@ class TenantBackendWebhookTest {
     }
 
     static AdmissionConfig management() {
-        var config = Profiles.named("management");
-        return config.withTenantBackend(config.tenantBackend().withLeaseNamespace("coder-admission"));
+        return Profiles.named("management")
+                .withLeaderElection(new dev.coderadmission.config.LeaderElectionConfig("coder-admission", "coder-admission"));
     }
 
     @AfterAll

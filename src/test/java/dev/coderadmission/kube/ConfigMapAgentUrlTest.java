@@ -21,11 +21,14 @@ class ConfigMapAgentUrlTest {
 
     @AfterEach
     void close() {
+        // the mock API server lives as long as the class: start every test from an empty namespace.
+        // Delete before closing the informer: the mock server's event loop stalls when it has events
+        // to send to a watch that is closing.
+        client.configMaps().inNamespace("coder").delete();
         if (source != null) {
+            Eventually.await(source::fromConfigMap, Optional::isEmpty, Duration.ofSeconds(10));
             source.close();
         }
-        // the mock API server lives as long as the class: start every test from an empty namespace
-        client.configMaps().inNamespace("coder").delete();
     }
 
     private static void putUrl(String value) {

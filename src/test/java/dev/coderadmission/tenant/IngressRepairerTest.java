@@ -1,6 +1,8 @@
 package dev.coderadmission.tenant;
 
+import dev.coderadmission.config.LeaderElectionConfig;
 import dev.coderadmission.config.TenantBackendConfig;
+import dev.coderadmission.kube.Leadership;
 import dev.coderadmission.kube.MirrorInformer;
 import dev.coderadmission.support.Eventually;
 import dev.coderadmission.support.Mirrors;
@@ -25,8 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IngressRepairerTest {
     static KubernetesClient client;
     private final List<AutoCloseable> running = new ArrayList<>();
-    private static final TenantBackendConfig CONFIG = new TenantBackendConfig(true, List.of("tenant-root"), true,
-            "coder-admission", "coder-admission");
+    private static final TenantBackendConfig CONFIG = new TenantBackendConfig(true, List.of("tenant-root"), true);
 
     @BeforeEach
     void seedIngressExists() {
@@ -35,23 +36,45 @@ class IngressRepairerTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (var closeable : running) {
-            closeable.close();
-        }
+        // Delete while the informers still watch: the mock server's event loop stalls when it has
+        // events to send to a watch that is closing.
         client.network().v1().ingresses().inNamespace("tenant-root").delete();
         client.services().inNamespace("tenant-root").delete();
         client.v1().events().inNamespace("tenant-root").delete();
+        Thread.sleep(200);
+        for (var closeable : running) {
+            closeable.close();
+        }
         client.leases().inNamespace("coder-admission").delete();
     }
 
-    private IngressRepairer replica(String identity) {
+    /** One replica's writer: closing it stops its election, as a shut-down pod does. */
+    record Replica(IngressRepairer repairer, Leadership leadership) implements AutoCloseable {
+        boolean isLeader() {
+            return repairer.isLeader();
+        }
+
+        int repairs() {
+            return repairer.repairs();
+        }
+
+        @Override
+        public void close() {
+            leadership.close();
+            repairer.close();
+        }
+    }
+
+    private Replica replica(String identity) {
         var index = new MirrorInformer(client, CONFIG);
-        var repairer = new IngressRepairer(client, CONFIG, index, identity, "coder-admission");
+        var leadership = new Leadership(client, LeaderElectionConfig.defaults(), "coder-admission", identity);
+        var repairer = new IngressRepairer(client, CONFIG, index, leadership);
+        running.add(leadership);
         running.add(index);
         running.add(repairer);
-        repairer.start();
+        leadership.start();
         index.start();
-        return repairer;
+        return new Replica(repairer, leadership);
     }
 
     private static String backend() {

@@ -1,0 +1,230 @@
+package dev.coderadmission.tls;
+
+import dev.coderadmission.config.TlsConfig;
+import dev.coderadmission.kube.Leadership;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code tls.mode: self-managed}: a CA and serving certificate kept in one Secret that every replica
+ * serves from (watched by an informer). Start-up creates the Secret if it is absent; when two replicas
+ * race, the API server accepts one create (409 for the other, which then reads the winner's), so all
+ * serve one pair. The elected leader renews on schedule ({@link Rotation}) with optimistic concurrency
+ * (resourceVersion) and keeps the caBundle of the named webhook configurations in sync: continuously,
+ * so a Helm upgrade that resets a caBundle is corrected on the next check.
+ */
+public final class SelfManagedCertificateSource implements ServingCertificateSource, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SelfManagedCertificateSource.class);
+
+    private final KubernetesClient client;
+    private final TlsConfig config;
+    private final String namespace;
+    private final List<String> names;
+    private final Leadership leadership;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tls-rotation").daemon().factory());
+    private volatile TlsBundle bundle;
+    private SharedIndexInformer<Secret> informer;
+
+    public SelfManagedCertificateSource(KubernetesClient client, TlsConfig config, String namespace, Leadership leadership,
+                                        Clock clock) {
+        this.client = client;
+        this.config = config;
+        this.namespace = namespace;
+        this.names = config.dnsNames(namespace);
+        this.leadership = leadership;
+        this.clock = clock;
+    }
+
+    public TlsBundle bundle() {
+        return bundle;
+    }
+
+    @Override
+    public KeyMaterial initial() {
+        bundle = loadOrCreate();
+        return bundle.serving();
+    }
+
+    private TlsBundle loadOrCreate() {
+        var secrets = client.secrets().inNamespace(namespace);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            var existing = secrets.withName(config.secretName()).get();
+            if (existing != null) {
+                var parsed = parse(existing);
+                if (parsed.isPresent()) {
+                    return parsed.get();
+                }
+                LOG.warn("Secret {}/{} holds no usable certificates; replacing it", namespace, config.secretName());
+            }
+            var fresh = Rotation.plan(Optional.empty(), names, config, clock.instant()).orElseThrow();
+            try {
+                if (existing == null) {
+                    secrets.resource(secret(fresh, null)).create();
+                } else {
+                    secrets.resource(secret(fresh, existing.getMetadata().getResourceVersion())).update();
+                }
+                LOG.info("created the webhook CA and serving certificate in Secret {}/{}", namespace, config.secretName());
+                return fresh;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                    throw e;
+                }
+                // another replica stored its pair first: serve that one, so every replica serves the same
+            }
+        }
+        throw new IllegalStateException("Secret " + namespace + "/" + config.secretName() + " keeps changing; giving up");
+    }
+
+    private Secret secret(TlsBundle value, String resourceVersion) {
+        return new SecretBuilder()
+                .withNewMetadata().withName(config.secretName()).withNamespace(namespace).withResourceVersion(resourceVersion)
+                .addToLabels("app.kubernetes.io/managed-by", "coder-admission").endMetadata()
+                .withType("Opaque")
+                .withData(value.toSecretData())
+                .build();
+    }
+
+    private Optional<TlsBundle> parse(Secret secret) {
+        try {
+            return Optional.of(TlsBundle.fromSecretData(secret.getData()));
+        } catch (RuntimeException e) {
+            LOG.warn("Secret {}/{} does not parse: {}", namespace, config.secretName(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void attach(ServingCertificateProvider provider) {
+        informer = client.secrets().inNamespace(namespace).withName(config.secretName()).runnableInformer(0);
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Secret secret) {
+                serve(secret, provider);
+            }
+
+            @Override
+            public void onUpdate(Secret old, Secret secret) {
+                serve(secret, provider);
+            }
+
+            @Override
+            public void onDelete(Secret secret, boolean finalStateUnknown) {
+                LOG.warn("Secret {}/{} was deleted; the leader will recreate it", namespace, config.secretName());
+            }
+        });
+        informer.start();
+        leadership.addListener(() -> scheduler.execute(this::reconcileSafely));
+        scheduler.scheduleWithFixedDelay(this::reconcileSafely, config.checkInterval().toMillis(),
+                config.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void serve(Secret secret, ServingCertificateProvider provider) {
+        parse(secret).ifPresent(parsed -> {
+            bundle = parsed;
+            if (!parsed.serving().leaf().equals(provider.current().leaf())) {
+                provider.update(parsed.serving());
+                LOG.info("serving certificate {} (expires {}) from Secret {}/{}",
+                        parsed.serving().leaf().getSerialNumber().toString(16),
+                        parsed.serving().leaf().getNotAfter().toInstant(), namespace, config.secretName());
+            }
+        });
+    }
+
+    private void reconcileSafely() {
+        try {
+            if (leadership.isLeader()) {
+                reconcile();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("certificate check failed; retrying in {}", config.checkInterval(), e);
+        }
+    }
+
+    /** One leader pass: renew what is due, then make the caBundles say what the Secret says. */
+    void reconcile() {
+        var secrets = client.secrets().inNamespace(namespace);
+        var stored = secrets.withName(config.secretName()).get();
+        var current = stored == null ? Optional.<TlsBundle>empty() : parse(stored);
+        var planned = Rotation.plan(current, names, config, clock.instant());
+        var effective = current.orElse(null);
+        if (planned.isPresent()) {
+            try {
+                if (stored == null) {
+                    secrets.resource(secret(planned.get(), null)).create();
+                } else {
+                    secrets.resource(secret(planned.get(), stored.getMetadata().getResourceVersion())).update();
+                }
+                effective = planned.get();
+                LOG.info("rotated certificates in Secret {}/{}: serving {} expires {}, CAs trusted {}", namespace,
+                        config.secretName(), effective.serving().leaf().getSerialNumber().toString(16),
+                        effective.serving().leaf().getNotAfter().toInstant(), effective.trusted().size());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                    throw e;
+                }
+                LOG.info("Secret {}/{} changed meanwhile; checking again next time", namespace, config.secretName());
+                return;
+            }
+        }
+        if (effective != null) {
+            injectCaBundle(effective.caBundlePem());
+        }
+    }
+
+    private void injectCaBundle(String pem) {
+        var caBundle = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII));
+        var admission = client.admissionRegistration().v1();
+        for (var name : config.webhookConfigurations().mutating()) {
+            var resource = admission.mutatingWebhookConfigurations().withName(name);
+            var existing = resource.get();
+            if (existing == null) {
+                LOG.debug("MutatingWebhookConfiguration {} does not exist (yet)", name);
+            } else if (existing.getWebhooks().stream().anyMatch(w -> !caBundle.equals(w.getClientConfig().getCaBundle()))) {
+                resource.edit(c -> {
+                    c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(caBundle));
+                    return c;
+                });
+                LOG.info("caBundle of MutatingWebhookConfiguration {} updated", name);
+            }
+        }
+        for (var name : config.webhookConfigurations().validating()) {
+            var resource = admission.validatingWebhookConfigurations().withName(name);
+            var existing = resource.get();
+            if (existing == null) {
+                LOG.debug("ValidatingWebhookConfiguration {} does not exist (yet)", name);
+            } else if (existing.getWebhooks().stream().anyMatch(w -> !caBundle.equals(w.getClientConfig().getCaBundle()))) {
+                resource.edit(c -> {
+                    c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(caBundle));
+                    return c;
+                });
+                LOG.info("caBundle of ValidatingWebhookConfiguration {} updated", name);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        if (informer != null) {
+            informer.close();
+        }
+    }
+}
