@@ -131,6 +131,68 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsKeysTakeEffect() {
+        var config = ConfigLoader.parse("""
+                coder-admission:
+                  tls:
+                    mode: self-managed
+                    key-type: rsa-3072
+                    service-name: webhook
+                    service-namespace: cozy-coder
+                    extra-dns-names: [webhook.example.internal]
+                    secret-name: webhook-tls
+                    serving-validity: 30d
+                    renew-before: 10d
+                    ca-validity: 1000d
+                    ca-renew-before: 100d
+                    ca-overlap: 10m
+                    check-interval: 30s
+                    webhook-configurations: {mutating: [m1], validating: [v1, v2]}
+                    reload-interval: 500ms
+                    client-ca-file: /etc/coder-admission/client-ca.crt
+                """, "test");
+
+        var tls = config.tls();
+        assertThat(tls.mode()).isEqualTo(TlsConfig.Mode.SELF_MANAGED);
+        assertThat(tls.keyType()).isEqualTo(TlsConfig.KeyType.RSA_3072);
+        assertThat(tls.dnsNames(tls.serviceNamespace(Map.of()))).containsExactly("webhook", "webhook.cozy-coder",
+                "webhook.cozy-coder.svc", "webhook.cozy-coder.svc.cluster.local", "webhook.example.internal");
+        assertThat(tls.secretName()).isEqualTo("webhook-tls");
+        assertThat(tls.servingValidity()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(tls.renewBefore()).isEqualTo(java.time.Duration.ofDays(10));
+        assertThat(tls.caValidity()).isEqualTo(java.time.Duration.ofDays(1000));
+        assertThat(tls.caRenewBefore()).isEqualTo(java.time.Duration.ofDays(100));
+        assertThat(tls.caOverlap()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(tls.checkInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(tls.webhookConfigurations().mutating()).containsExactly("m1");
+        assertThat(tls.webhookConfigurations().validating()).containsExactly("v1", "v2");
+        assertThat(tls.reloadInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(tls.clientCaFile()).isEqualTo("/etc/coder-admission/client-ca.crt");
+
+        var defaults = AdmissionConfig.defaults().tls();
+        assertThat(defaults.mode()).isEqualTo(TlsConfig.Mode.EPHEMERAL);
+        assertThat(defaults.keyType()).isEqualTo(TlsConfig.KeyType.ECDSA);
+        assertThat(defaults.serviceNamespace(Map.of("POD_NAMESPACE", "coder-admission"))).isEqualTo("coder-admission");
+        assertThat(defaults.servingValidity()).isEqualTo(java.time.Duration.ofDays(90));
+        assertThat(defaults.renewBefore()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(defaults.caValidity()).isEqualTo(java.time.Duration.ofDays(3650));
+        assertThat(defaults.caRenewBefore()).isEqualTo(java.time.Duration.ofDays(365));
+    }
+
+    @Test
+    void inconsistentTlsSettingsAreErrors() {
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {tls: {serving-validity: 10d, renew-before: 10d}}", "f"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.renew-before must be shorter");
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {tls: {mode: files}}", "f"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.mode files needs tls.cert-file and tls.key-file");
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {tls: {check-interval: soon}}", "f"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("coder-admission.tls.check-interval")
+                .hasMessageContaining("is not a duration like 90d");
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {tls: {key-type: dsa}}", "f"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("coder-admission.tls.key-type");
+    }
+
+    @Test
     void agentUrlDefaults() {
         var agentUrl = AdmissionConfig.defaults().agentUrl();
 
