@@ -2,10 +2,15 @@ package dev.coderadmission.tls;
 
 import dev.coderadmission.config.TlsConfig;
 import dev.coderadmission.kube.Leadership;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
@@ -20,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@code tls.mode: self-managed}: a CA and serving certificate kept in one Secret that every replica
@@ -193,30 +199,29 @@ public final class SelfManagedCertificateSource implements ServingCertificateSou
         var caBundle = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII));
         var admission = client.admissionRegistration().v1();
         for (var name : config.webhookConfigurations().mutating()) {
-            var resource = admission.mutatingWebhookConfigurations().withName(name);
-            var existing = resource.get();
-            if (existing == null) {
-                LOG.debug("MutatingWebhookConfiguration {} does not exist (yet)", name);
-            } else if (existing.getWebhooks().stream().anyMatch(w -> !caBundle.equals(w.getClientConfig().getCaBundle()))) {
-                resource.edit(c -> {
-                    c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(caBundle));
-                    return c;
-                });
-                LOG.info("caBundle of MutatingWebhookConfiguration {} updated", name);
-            }
+            inject("MutatingWebhookConfiguration", name, admission.mutatingWebhookConfigurations().withName(name),
+                    c -> c.getWebhooks().stream().map(MutatingWebhook::getClientConfig).toList(), caBundle);
         }
         for (var name : config.webhookConfigurations().validating()) {
-            var resource = admission.validatingWebhookConfigurations().withName(name);
-            var existing = resource.get();
-            if (existing == null) {
-                LOG.debug("ValidatingWebhookConfiguration {} does not exist (yet)", name);
-            } else if (existing.getWebhooks().stream().anyMatch(w -> !caBundle.equals(w.getClientConfig().getCaBundle()))) {
-                resource.edit(c -> {
-                    c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(caBundle));
-                    return c;
-                });
-                LOG.info("caBundle of ValidatingWebhookConfiguration {} updated", name);
-            }
+            inject("ValidatingWebhookConfiguration", name, admission.validatingWebhookConfigurations().withName(name),
+                    c -> c.getWebhooks().stream().map(ValidatingWebhook::getClientConfig).toList(), caBundle);
+        }
+    }
+
+    /** Sets caBundle on every webhook of one configuration, if any differs (the configuration may not exist yet). */
+    private static <T extends HasMetadata> void inject(String kind, String name, Resource<T> resource,
+                                                       Function<T, List<WebhookClientConfig>> clientConfigs, String caBundle) {
+        var existing = resource.get();
+        if (existing == null) {
+            LOG.debug("{} {} does not exist (yet)", kind, name);
+            return;
+        }
+        if (clientConfigs.apply(existing).stream().anyMatch(c -> !caBundle.equals(c.getCaBundle()))) {
+            resource.edit(c -> {
+                clientConfigs.apply(c).forEach(clientConfig -> clientConfig.setCaBundle(caBundle));
+                return c;
+            });
+            LOG.info("caBundle of {} {} updated", kind, name);
         }
     }
 
