@@ -55,11 +55,16 @@ public class ClusterWatches implements AutoCloseable {
             }
         }
         this.lookups = lookups;
-        if (leadership != null) {
-            // the election runs in every replica that has a client; writers act only while leading
+        if (leadership != null && writes(config)) {
+            // only writers need an election (and its Lease permissions): certificate rotation, Ingress repair
             closeables.addFirst(leadership);
             leadership.start();
         }
+    }
+
+    static boolean writes(AdmissionConfig config) {
+        return config.tls().mode() == dev.coderadmission.config.TlsConfig.Mode.SELF_MANAGED
+                || (config.tenantBackend().enabled() && config.tenantBackend().repair());
     }
 
     /** The repair loop of this replica, if it runs one. */
