@@ -3,6 +3,9 @@ package dev.coderadmission.bench;
 import dev.coderadmission.admission.AdmissionHandler;
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigLoader;
+import dev.coderadmission.kube.Kube;
+import dev.coderadmission.tenant.MirrorIndex;
+import io.fabric8.kubernetes.api.model.Service;
 import dev.coderadmission.policy.Webhooks;
 import dev.coderadmission.support.Reviews;
 import dev.coderadmission.policy.Lookups;
@@ -20,6 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +38,10 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class AdmissionBenchmark {
     private Webhook exposure;
+    private Webhook agentUrl;
+    private Webhook tenantBackend;
+    private byte[] envbuilderPod;
+    private byte[] seedIngress;
     private byte[] deniedService;
     private byte[] allowedIngress;
     private byte[] unrelatedConfigMap;
@@ -41,7 +49,18 @@ public class AdmissionBenchmark {
     @Setup
     public void setUp() throws Exception {
         var config = ConfigLoader.load(Path.of("src/examples/config-tenant.yaml"));
-        exposure = Webhooks.create(config, Lookups.fromConfig(config)).byPath("/validate/exposure").orElseThrow();
+        config = config.withAgentUrl(config.agentUrl().withUrl("http://coder.coder.svc.cluster.local:80"));
+        var webhooks = Webhooks.create(config, Lookups.fromConfig(config));
+        exposure = webhooks.byPath("/validate/exposure").orElseThrow();
+        agentUrl = webhooks.byPath("/mutate/agent-url").orElseThrow();
+        envbuilderPod = Reviews.create(Reviews.file(Path.of("src/examples/tenant/workspace-envbuilder-pod.yaml")))
+                .getBytes(StandardCharsets.UTF_8);
+        var management = ConfigLoader.load(Path.of("src/examples/config-management.yaml"));
+        var mirror = Kube.as(Reviews.file(Path.of("src/examples/management/coder-ccm-mirror.yaml")), Service.class);
+        tenantBackend = Webhooks.create(management, Lookups.fromConfig(management).withMirrors(MirrorIndex.of(List.of(mirror))))
+                .byPath("/mutate/tenant-backend").orElseThrow();
+        seedIngress = Reviews.create(Reviews.file(Path.of("src/examples/management/coder-ingress.yaml")))
+                .getBytes(StandardCharsets.UTF_8);
         deniedService = Files.readAllBytes(Path.of("src/test/resources/admission/service-nodeport-create.json"));
         allowedIngress = Reviews.create(Reviews.file(Path.of("src/examples/tenant/coder-tailscale-ingress.yaml")))
                 .getBytes(StandardCharsets.UTF_8);
@@ -61,6 +80,16 @@ public class AdmissionBenchmark {
     @Benchmark
     public AdmissionHandler.Answer allowedTailscaleIngress() {
         return AdmissionHandler.handle(exposure, allowedIngress);
+    }
+
+    @Benchmark
+    public AdmissionHandler.Answer agentUrlEnvbuilderPod() {
+        return AdmissionHandler.handle(agentUrl, envbuilderPod);
+    }
+
+    @Benchmark
+    public AdmissionHandler.Answer tenantBackendSeedIngress() {
+        return AdmissionHandler.handle(tenantBackend, seedIngress);
     }
 
     @Benchmark

@@ -71,4 +71,27 @@ class LiveAgentUrlTest {
             assertThat(liveness.statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void readinessWaitsForTheCcmServiceIndexAndThenGoesUp() throws Exception {
+        int closedPort;
+        try (var socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        var management = Profiles.named("management");
+        try (var unreachable = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + closedPort).withRequestRetryBackoffLimit(0).build()).build();
+             var server = TestServer.start(management, unreachable)) {
+            var readiness = server.send(HttpClient.newHttpClient(),
+                    HttpRequest.newBuilder(server.management("/health/readiness")).GET().build());
+
+            assertThat(readiness.statusCode()).isEqualTo(503);
+            assertThat(readiness.body()).contains("KubeVirt CCM services in namespaces [tenant-root]");
+        }
+        try (var server = TestServer.start(management, client)) {
+            var plain = HttpClient.newHttpClient();
+            Eventually.await(() -> server.send(plain, HttpRequest.newBuilder(server.management("/health/readiness")).GET().build())
+                    .statusCode(), code -> code == 200, Duration.ofSeconds(10));
+        }
+    }
 }
