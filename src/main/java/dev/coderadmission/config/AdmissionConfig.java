@@ -40,20 +40,12 @@ public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, 
         return new AdmissionConfig(server, kubernetes, coder, exposure, value, tenantBackend, tls, leaderElection);
     }
 
-    public AdmissionConfig withTenantBackend(TenantBackendConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, value, tls, leaderElection);
-    }
-
     public AdmissionConfig withTls(TlsConfig value) {
         return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, value, leaderElection);
     }
 
     public AdmissionConfig withLeaderElection(LeaderElectionConfig value) {
         return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, value);
-    }
-
-    public AdmissionConfig withKubernetes(KubernetesConfig value) {
-        return new AdmissionConfig(server, value, coder, exposure, agentUrl, tenantBackend, tls, leaderElection);
     }
 
     public AdmissionConfig withServer(ServerConfig value) {

@@ -29,8 +29,4 @@ public record TenantBackendConfig(Boolean enabled, List<String> namespaces, Bool
     public boolean inScope(String namespace) {
         return namespaces.isEmpty() || namespaces.contains(namespace);
     }
-
-    public TenantBackendConfig withEnabled(boolean value) {
-        return new TenantBackendConfig(value, namespaces, repair);
-    }
 }

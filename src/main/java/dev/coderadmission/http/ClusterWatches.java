@@ -1,16 +1,17 @@
 package dev.coderadmission.http;
 
 import dev.coderadmission.config.AdmissionConfig;
+import dev.coderadmission.config.TlsConfig;
 import dev.coderadmission.kube.ConfigMapAgentUrl;
 import dev.coderadmission.kube.Leadership;
 import dev.coderadmission.kube.MirrorInformer;
-import dev.coderadmission.tenant.IngressRepairer;
 import dev.coderadmission.kube.Synced;
 import dev.coderadmission.policy.Lookups;
+import dev.coderadmission.tenant.IngressRepairer;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
-import io.micronaut.context.annotation.Context;
 import jakarta.inject.Singleton;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The informers of this replica and the {@link Lookups} they feed. Every replica runs its own (they
- * are read-only); without a Kubernetes client, the lookups are what the config says.
+ * The informers of this replica and the {@link Lookups} they feed, the repair loop, and the leader
+ * election. Every replica runs its own informers (they are read-only); without a Kubernetes client,
+ * the lookups are what the config says.
  */
 @Singleton
 @Context // informers and the election start with the server, not on the first request
@@ -27,7 +29,6 @@ public class ClusterWatches implements AutoCloseable {
     private final Lookups lookups;
     private final List<Synced> synced = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private IngressRepairer repairer;
 
     public ClusterWatches(AdmissionConfig config, @Nullable KubernetesClient client, @Nullable Leadership leadership) {
         var lookups = Lookups.fromConfig(config);
@@ -48,8 +49,7 @@ public class ClusterWatches implements AutoCloseable {
                 closeables.add(mirrors);
                 lookups = lookups.withMirrors(mirrors).withServices(mirrors.coderServices(config.coder()));
                 if (config.tenantBackend().repair() && leadership != null) {
-                    repairer = new IngressRepairer(client, config.tenantBackend(), mirrors, leadership);
-                    closeables.addFirst(repairer);
+                    closeables.addFirst(new IngressRepairer(client, config.tenantBackend(), mirrors, leadership));
                 }
                 mirrors.start();
             }
@@ -62,14 +62,10 @@ public class ClusterWatches implements AutoCloseable {
         }
     }
 
+    /** Whether this replica has anything to write, and so needs to take part in the election. */
     static boolean writes(AdmissionConfig config) {
-        return config.tls().mode() == dev.coderadmission.config.TlsConfig.Mode.SELF_MANAGED
+        return config.tls().mode() == TlsConfig.Mode.SELF_MANAGED
                 || (config.tenantBackend().enabled() && config.tenantBackend().repair());
-    }
-
-    /** The repair loop of this replica, if it runs one. */
-    public java.util.Optional<IngressRepairer> repairer() {
-        return java.util.Optional.ofNullable(repairer);
     }
 
     public Lookups lookups() {
