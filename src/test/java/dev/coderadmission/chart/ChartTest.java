@@ -272,7 +272,7 @@ class ChartTest {
                 .containsExactlyInAnyOrder("coder-admission/coder-admission", "coder/coder-admission-agent-url");
         var own = tenantRoles.stream().filter(r -> r.getMetadata().getName().equals("coder-admission")).findFirst().orElseThrow();
         assertThat(rules(own.getRules())).containsExactlyInAnyOrder(
-                "coordination.k8s.io leases [] create", "coordination.k8s.io leases [coder-admission] get,update",
+                "coordination.k8s.io leases [] create", "coordination.k8s.io leases [coder-admission] get,patch",
                 " secrets [] create", " secrets [coder-admission-tls] get,list,watch,update");
         var agentUrlRole = tenantRoles.stream().filter(r -> r.getMetadata().getName().endsWith("agent-url")).findFirst().orElseThrow();
         assertThat(rules(agentUrlRole.getRules())).containsExactly(" configmaps [coder-workspace-config] list,watch");
@@ -287,7 +287,7 @@ class ChartTest {
         var tenantBackend = all(management, Role.class).stream().filter(r -> r.getMetadata().getName().endsWith("tenant-backend"))
                 .findFirst().orElseThrow();
         assertThat(rules(tenantBackend.getRules())).containsExactlyInAnyOrder(" services [] list,watch",
-                "networking.k8s.io ingresses [] list,patch", " events [] create");
+                "networking.k8s.io ingresses [] get,list,patch", " events [] create");
         assertThat(rules(one(management, ClusterRole.class).getRules())).containsExactlyInAnyOrder(
                 "admissionregistration.k8s.io mutatingwebhookconfigurations [coder-admission] get,patch",
                 "admissionregistration.k8s.io validatingwebhookconfigurations [coder-admission] get,patch");
@@ -300,7 +300,7 @@ class ChartTest {
         // tenant-backend for every namespace needs a ClusterRole
         var everywhere = Kube.SERIALIZATION.unmarshal(Stream.of(render("management", Map.of(), "config: {tenant-backend: {namespaces: []}}")
                 .split("(?m)^---\\s*$")).filter(d -> d.contains("kind: ClusterRole\n")).findFirst().orElseThrow(), ClusterRole.class);
-        assertThat(rules(everywhere.getRules())).contains(" services [] list,watch", "networking.k8s.io ingresses [] list,patch");
+        assertThat(rules(everywhere.getRules())).contains(" services [] list,watch", "networking.k8s.io ingresses [] get,list,patch");
 
         for (var profile : List.of("default", "tenant", "management", "cert-manager", "existing-secret", "url")) {
             var objects = objects(profile);
