@@ -53,15 +53,24 @@ class LiveAgentUrlTest {
         }
     }
 
-    @Test
-    void readinessIsDownWhileTheInformerCannotList() throws Exception {
+    /** A client of an API server that is not there: its informers never list. */
+    private static KubernetesClient unreachable() throws java.io.IOException {
         int closedPort;
         try (var socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        try (var unreachable = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+        return new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
                 .withMasterUrl("http://127.0.0.1:" + closedPort).withRequestRetryBackoffLimit(0).build()).build();
-             var server = TestServer.start(Profiles.named("tenant"), unreachable)) {
+    }
+
+    private static int readiness(TestServer server) {
+        return server.send(HttpClient.newHttpClient(), HttpRequest.newBuilder(server.management("/health/readiness")).GET().build())
+                .statusCode();
+    }
+
+    @Test
+    void readinessIsDownWhileTheInformerCannotList() throws Exception {
+        try (var unreachable = unreachable(); var server = TestServer.start(Profiles.named("tenant"), unreachable)) {
             var plain = HttpClient.newHttpClient();
             var readiness = server.send(plain, HttpRequest.newBuilder(server.management("/health/readiness")).GET().build());
             var liveness = server.send(plain, HttpRequest.newBuilder(server.management("/health/liveness")).GET().build());
@@ -74,14 +83,8 @@ class LiveAgentUrlTest {
 
     @Test
     void readinessWaitsForTheCcmServiceIndexAndThenGoesUp() throws Exception {
-        int closedPort;
-        try (var socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
         var management = Profiles.named("management");
-        try (var unreachable = new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
-                .withMasterUrl("http://127.0.0.1:" + closedPort).withRequestRetryBackoffLimit(0).build()).build();
-             var server = TestServer.start(management, unreachable)) {
+        try (var unreachable = unreachable(); var server = TestServer.start(management, unreachable)) {
             var readiness = server.send(HttpClient.newHttpClient(),
                     HttpRequest.newBuilder(server.management("/health/readiness")).GET().build());
 
@@ -89,9 +92,7 @@ class LiveAgentUrlTest {
             assertThat(readiness.body()).contains("KubeVirt CCM services in namespaces [tenant-root]");
         }
         try (var server = TestServer.start(management, client)) {
-            var plain = HttpClient.newHttpClient();
-            Eventually.await(() -> server.send(plain, HttpRequest.newBuilder(server.management("/health/readiness")).GET().build())
-                    .statusCode(), code -> code == 200, Duration.ofSeconds(10));
+            Eventually.await(() -> readiness(server), code -> code == 200, Duration.ofSeconds(10));
         }
     }
 }
