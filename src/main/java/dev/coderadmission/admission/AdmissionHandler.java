@@ -55,6 +55,16 @@ public final class AdmissionHandler {
     }
 
     private static Answer badRequest(String message) {
-        return new Answer(400, AdmissionReviews.errorStatus(400, "BadRequest", message), "invalid");
+        return new Answer(400, AdmissionReviews.errorStatus(400, "BadRequest", printable(message)), "invalid");
+    }
+
+    /**
+     * Parser messages quote fragments of the input; control characters in them would end up in the
+     * API server's logs and events, so they are replaced.
+     */
+    static String printable(String message) {
+        var out = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 }
