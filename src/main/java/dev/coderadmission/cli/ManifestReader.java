@@ -91,9 +91,6 @@ final class ManifestReader {
                 manifests.add(new Manifest.Unreadable(source, "not valid YAML: " + e.getOriginalMessage()
                         + location(e)));
                 continue;
-            } catch (IOException e) {
-                manifests.add(new Manifest.Unreadable(source, "cannot read: " + e.getMessage()));
-                continue;
             }
             if (node == null || node.isMissingNode() || node.isNull()) {
                 continue; // an empty document, e.g. after a trailing "---"

@@ -38,12 +38,12 @@ public final class MirrorInformer implements MirrorIndex, Synced, AutoCloseable 
         if (config.namespaces().isEmpty()) {
             scope = "all namespaces";
             informers.add(client.services().inAnyNamespace().withLabel(Kube.TENANT_SERVICE_NAME_LABEL)
-                    .withIndexers(indexers).runnableInformer(0));
+                    .runnableInformer(0).addIndexers(indexers));
         } else {
             scope = "namespaces " + config.namespaces();
             for (var namespace : config.namespaces()) {
                 informers.add(client.services().inNamespace(namespace).withLabel(Kube.TENANT_SERVICE_NAME_LABEL)
-                        .withIndexers(indexers).runnableInformer(0));
+                        .runnableInformer(0).addIndexers(indexers));
             }
         }
     }

@@ -408,7 +408,7 @@ class ChartTest {
     }
 
     static void merge(ObjectNode into, JsonNode from) {
-        from.fields().forEachRemaining(entry -> {
+        from.properties().forEach(entry -> {
             var existing = into.get(entry.getKey());
             if (existing instanceof ObjectNode target && entry.getValue().isObject()) {
                 merge(target, entry.getValue());
