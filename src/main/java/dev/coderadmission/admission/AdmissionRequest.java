@@ -31,6 +31,14 @@ public record AdmissionRequest(
         JsonNode oldObject,
         boolean dryRun) {
 
+    /**
+     * The namespace the object lands in: the request's, or (offline, or for API servers that leave it
+     * out) the object's own {@code metadata.namespace}.
+     */
+    public String effectiveNamespace() {
+        return namespace.isEmpty() ? object.path("metadata").path("namespace").asText("") : namespace;
+    }
+
     public boolean is(String group, String kind) {
         return this.group.equals(group) && this.kind.equals(kind);
     }

@@ -3,6 +3,7 @@ package dev.coderadmission.tenant;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.coderadmission.admission.AdmissionReviews;
+import dev.coderadmission.admission.Patches;
 import dev.coderadmission.config.TenantBackendConfig;
 import dev.coderadmission.kube.Kube;
 import dev.coderadmission.kube.Leadership;
@@ -17,8 +18,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +119,7 @@ public final class IngressRepairer implements AutoCloseable {
             var json = toJson(ingress);
             var ns = ingress.getMetadata().getNamespace();
             if (BackendRewrite.resolve(json, ns, index) instanceof BackendRewrite.Outcome.Resolved resolved) {
-                var patch = JsonDiff.asJson(json, resolved.ingress(), DiffFlags.dontNormalizeOpIntoMoveAndCopy());
+                var patch = Patches.diff(json, resolved.ingress());
                 if (!patch.isEmpty()) {
                     apply(ingress, patch, resolved);
                 }

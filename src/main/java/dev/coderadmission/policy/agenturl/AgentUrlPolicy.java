@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.coderadmission.admission.AdmissionRequest;
 import dev.coderadmission.admission.Decision;
 import dev.coderadmission.admission.Operation;
+import dev.coderadmission.admission.Patches;
 import dev.coderadmission.admission.Policy;
 import dev.coderadmission.config.AgentUrlConfig;
 import dev.coderadmission.config.CoderConfig;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +51,7 @@ public final class AgentUrlPolicy implements Policy {
                 || !(request.object() instanceof ObjectNode pod)) {
             return Decision.allow();
         }
-        var namespace = request.namespace().isEmpty() ? pod.path("metadata").path("namespace").asText("") : request.namespace();
+        var namespace = request.effectiveNamespace();
         if (!config.namespaces().contains(namespace)
                 || !(pod.path("spec").path("containers") instanceof ArrayNode containers) || !isWorkspace(pod, containers)) {
             return Decision.allow();
@@ -71,8 +70,7 @@ public final class AgentUrlPolicy implements Policy {
             setAgentUrl(container, internal.get(), request, warnings);
         }
         annotations(mutated).put(ANNOTATION, internal.get());
-        var patch = JsonDiff.asJson(pod, mutated, DiffFlags.dontNormalizeOpIntoMoveAndCopy());
-        return patch.isEmpty() ? Decision.allow(warnings) : new Decision.Patch(patch, warnings);
+        return Patches.decide(pod, mutated, warnings);
     }
 
     private static boolean isWorkspace(JsonNode pod, ArrayNode containers) {

@@ -59,8 +59,7 @@ public final class ExposurePolicy implements Policy {
             return Decision.invalid(request.describe() + ": request.object is not a valid "
                     + type.getSimpleName() + ": " + firstLine(e.getMessage()));
         }
-        var namespace = request.namespace().isEmpty() && object.getMetadata() != null
-                && object.getMetadata().getNamespace() != null ? object.getMetadata().getNamespace() : request.namespace();
+        var namespace = request.effectiveNamespace();
         var owner = ownership.reason(namespace, object);
         if (owner.isEmpty()) {
             return Decision.allow();

@@ -2,12 +2,11 @@ package dev.coderadmission.policy.tenantbackend;
 
 import dev.coderadmission.admission.AdmissionRequest;
 import dev.coderadmission.admission.Decision;
+import dev.coderadmission.admission.Patches;
 import dev.coderadmission.admission.Policy;
 import dev.coderadmission.config.TenantBackendConfig;
 import dev.coderadmission.tenant.Mirror;
 import dev.coderadmission.tenant.MirrorIndex;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -32,8 +31,7 @@ public final class TenantBackendPolicy implements Policy {
                 || !request.object().isObject()) {
             return Decision.allow();
         }
-        var namespace = request.namespace().isEmpty() ? request.object().path("metadata").path("namespace").asText("")
-                : request.namespace();
+        var namespace = request.effectiveNamespace();
         if (!config.inScope(namespace)) {
             return Decision.allow();
         }
@@ -58,14 +56,12 @@ public final class TenantBackendPolicy implements Policy {
     }
 
     private static Decision patch(AdmissionRequest request, BackendRewrite.Outcome.Resolved resolved) {
-        var patch = JsonDiff.asJson(request.object(), resolved.ingress(), DiffFlags.dontNormalizeOpIntoMoveAndCopy());
-        if (patch.isEmpty()) {
-            return Decision.allow();
-        }
         var warnings = resolved.changedBackends()
                 ? List.of("coder-admission: " + request.describe() + " backend " + String.join(", ", resolved.previous())
                 + " -> " + resolved.mirror().describe())
                 : List.<String>of();
-        return new Decision.Patch(patch, warnings);
+        var decision = Patches.decide(request.object(), resolved.ingress(), warnings);
+        // already resolved: no patch and no warning, so Flux's drift detection sees nothing
+        return decision instanceof Decision.Patch ? decision : Decision.allow();
     }
 }
