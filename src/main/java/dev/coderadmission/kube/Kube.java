@@ -29,6 +29,12 @@ public final class Kube {
         return SERIALIZATION.convertValue(object, type);
     }
 
+    /** Whether the raw object is being deleted (finalizers still pending): {@code metadata.deletionTimestamp} is set. */
+    public static boolean deleting(JsonNode object) {
+        var timestamp = object.path("metadata").path("deletionTimestamp");
+        return timestamp.isTextual() && !timestamp.asText().isEmpty();
+    }
+
     public static Map<String, String> labels(HasMetadata object) {
         var labels = object.getMetadata() == null ? null : object.getMetadata().getLabels();
         return labels == null ? Map.of() : labels;

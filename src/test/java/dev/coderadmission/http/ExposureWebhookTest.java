@@ -71,6 +71,7 @@ class ExposureWebhookTest {
             assertThat(answer.path("status").path("code").asInt()).isEqualTo(expect.path("code").asInt(403));
             var message = answer.path("status").path("message").asText();
             expect.path("messages").forEach(m -> assertThat(message).contains(m.asText()));
+            expect.path("absent").forEach(m -> assertThat(message).doesNotContain(m.asText()));
         }
         var warnings = new ArrayList<String>();
         answer.path("warnings").forEach(w -> warnings.add(w.asText()));

@@ -47,7 +47,7 @@ class TenantBackendWebhookTest {
 
     static AdmissionConfig management() {
         return Profiles.named("management")
-                .withLeaderElection(new dev.coderadmission.config.LeaderElectionConfig("coder-admission", "coder-admission"));
+                .withLeaderElection(new dev.coderadmission.config.LeaderElectionConfig("coder-admission", "coder-admission", null, null, null));
     }
 
     @AfterAll

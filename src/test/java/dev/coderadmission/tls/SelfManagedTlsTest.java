@@ -62,7 +62,7 @@ class SelfManagedTlsTest {
     }
 
     private Leadership leadership(String identity) {
-        var leadership = new Leadership(client, new LeaderElectionConfig("coder-admission", "coder-admission"),
+        var leadership = new Leadership(client, new LeaderElectionConfig("coder-admission", "coder-admission", null, null, null),
                 "coder-admission", identity);
         running.add(leadership);
         return leadership;
@@ -146,7 +146,7 @@ class SelfManagedTlsTest {
     void rotationUnderLoadFailsNoRequestAndTheNewCertificateIsServedAfterwards() throws Exception {
         // a 60 s certificate renewed when under 59 s remain, checked every 300 ms: a new certificate about every second
         var config = AdmissionConfig.defaults().withTls(tls(Duration.ofSeconds(60), Duration.ofSeconds(59), Duration.ofMillis(300)))
-                .withLeaderElection(new LeaderElectionConfig("coder-admission", "coder-admission"));
+                .withLeaderElection(new LeaderElectionConfig("coder-admission", "coder-admission", null, null, null));
         try (var server = TestServer.start(config, client)) {
             var secret = client.secrets().inNamespace("coder-admission").withName("coder-admission-tls").get();
             var ca = TlsBundle.fromSecretData(secret.getData()).trusted();

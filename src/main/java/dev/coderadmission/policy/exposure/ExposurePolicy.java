@@ -2,6 +2,7 @@ package dev.coderadmission.policy.exposure;
 
 import dev.coderadmission.admission.AdmissionRequest;
 import dev.coderadmission.admission.Decision;
+import dev.coderadmission.admission.Operation;
 import dev.coderadmission.admission.Policy;
 import dev.coderadmission.config.CidrSet;
 import dev.coderadmission.config.CoderConfig;
@@ -52,6 +53,11 @@ public final class ExposurePolicy implements Policy {
     }
 
     private <T extends HasMetadata> Decision check(AdmissionRequest request, Class<T> type) {
+        if (request.operation() == Operation.UPDATE && Kube.deleting(request.object())) {
+            // Finalizer removal by the service controller, Flux prune or the garbage collector: denying
+            // it would leave the object Terminating forever, and deleting it unpublishes it anyway.
+            return Decision.allow();
+        }
         T object;
         try {
             object = Kube.as(request.object(), type);
@@ -64,6 +70,45 @@ public final class ExposurePolicy implements Policy {
         if (owner.isEmpty()) {
             return Decision.allow();
         }
+        var violations = violations(object);
+        if (violations.isEmpty()) {
+            return Decision.allow();
+        }
+        // Ratcheting: on UPDATE only what the change adds is denied. A violation the stored object already
+        // has is reported as a warning, so controllers' status and finalizer writes and step-by-step fixes
+        // of an object that predates the webhook still go through (the audit lists such objects).
+        var existing = request.operation() == Operation.UPDATE ? existingViolations(request, type, namespace) : List.<String>of();
+        var added = violations.stream().filter(v -> !existing.contains(v)).toList();
+        var kept = violations.stream().filter(existing::contains)
+                .map(v -> "coder-admission " + request.describe() + " already had this before the update (allowed, "
+                        + "fix it when you can): " + v).toList();
+        if (added.isEmpty()) {
+            return Decision.allow(kept);
+        }
+        var subject = request.describe() + " belongs to Coder (" + owner.get() + ")";
+        if (config.enforcement() == Enforcement.WARN) {
+            var warnings = new ArrayList<>(added.stream()
+                    .map(v -> "coder-admission (warn-only) " + request.describe() + ": " + v).toList());
+            warnings.addAll(kept);
+            return Decision.allow(warnings);
+        }
+        return new Decision.Deny(403, subject + " and would be reachable outside the tailnet: " + String.join("; ", added), kept);
+    }
+
+    /** What the stored object already violated (nothing when it was not Coder's or does not parse). */
+    private <T extends HasMetadata> List<String> existingViolations(AdmissionRequest request, Class<T> type, String namespace) {
+        if (!request.oldObject().isObject()) {
+            return List.of();
+        }
+        try {
+            var old = Kube.as(request.oldObject(), type);
+            return ownership.reason(namespace, old).isPresent() ? violations(old) : List.of();
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    private List<String> violations(HasMetadata object) {
         var violations = new ArrayList<String>();
         exposingAnnotations(object, violations);
         switch (object) {
@@ -71,15 +116,7 @@ public final class ExposurePolicy implements Policy {
             case Service service -> service(service, violations);
             default -> { }
         }
-        if (violations.isEmpty()) {
-            return Decision.allow();
-        }
-        var subject = request.describe() + " belongs to Coder (" + owner.get() + ")";
-        if (config.enforcement() == Enforcement.WARN) {
-            return Decision.allow(violations.stream()
-                    .map(v -> "coder-admission (warn-only) " + request.describe() + ": " + v).toList());
-        }
-        return Decision.deny(subject + " and would be reachable outside the tailnet: " + String.join("; ", violations));
+        return violations;
     }
 
     private void exposingAnnotations(HasMetadata object, List<String> violations) {
