@@ -34,6 +34,12 @@ public final class AdmissionHandler {
         Decision decision;
         try {
             decision = webhook.policy().admit(request);
+        } catch (NotSynced e) {
+            // Not a verdict: a non-200 answer makes kube-apiserver apply the webhook's failurePolicy.
+            LOG.warn("webhook {} cannot judge {} ({}) yet: {}", webhook.path(), request.describe(), request.uid(), e.getMessage());
+            return new Answer(503, AdmissionReviews.errorStatus(503, "ServiceUnavailable", "webhook " + webhook.path()
+                    + " cannot judge " + request.describe() + " yet: " + e.getMessage()
+                    + "; kube-apiserver applies the webhook's failurePolicy"), "unsynced");
         } catch (RuntimeException e) {
             // A policy bug must not take the server down nor leak internals; the UID lets an operator
             // find the request in the API server's audit log.

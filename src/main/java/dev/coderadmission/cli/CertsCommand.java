@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,8 +87,9 @@ final class CertsCommand implements Callable<Integer> {
             write(caKey, Pem.privateKey(ca.key()), true);
         }
         var serving = Certificates.issueServing(ca, names, Duration.ofDays(days), keyType, now);
-        write(out.resolve("tls.crt"), Pem.certificates(List.of(serving.leaf(), ca.certificate())), false);
+        // a server reloading these files (tls.mode: files) serves a pair only once key and certificate match
         write(out.resolve("tls.key"), Pem.privateKey(serving.key()), true);
+        write(out.resolve("tls.crt"), Pem.certificates(List.of(serving.leaf(), ca.certificate())), false);
         err.println("wrote " + out.resolve("tls.crt") + " for " + names + ", valid until " + serving.leaf().getNotAfter().toInstant());
         spec.commandLine().getOut().println(Base64.getEncoder().encodeToString(
                 Pem.certificates(List.of(ca.certificate())).getBytes(StandardCharsets.US_ASCII)));
@@ -95,11 +97,21 @@ final class CertsCommand implements Callable<Integer> {
         return RootCommand.OK;
     }
 
-    /** Keys are readable by their owner only (0600); on file systems without POSIX permissions, as they come. */
+    /**
+     * Written to a temporary file beside the target and renamed over it, so a reader sees the old file or
+     * the new one, never half of one. Keys are readable by their owner only (0600, set before the key is
+     * written); on file systems without POSIX permissions, as they come.
+     */
     private static void write(Path file, String content, boolean secret) throws IOException {
-        Files.writeString(file, content);
-        if (secret && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        var temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            if (secret && FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            }
+            Files.writeString(temporary, content);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
         }
     }
 

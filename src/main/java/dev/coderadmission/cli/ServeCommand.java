@@ -2,6 +2,9 @@ package dev.coderadmission.cli;
 
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigException;
+import dev.coderadmission.config.TlsConfig;
+import dev.coderadmission.tls.FileCertificateSource;
+import dev.coderadmission.tls.Pem;
 import dev.coderadmission.http.AdmissionServer;
 import dev.coderadmission.kube.KubernetesClients;
 import dev.coderadmission.policy.Webhooks;
@@ -9,7 +12,12 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "serve",
@@ -20,22 +28,47 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         try {
             var admissionConfig = config.load();
+            preflight(admissionConfig.tls());
             var client = KubernetesClients.create(admissionConfig.kubernetes());
-            var context = client.map(c -> AdmissionServer.start(admissionConfig, c))
-                    .orElseGet(() -> AdmissionServer.start(admissionConfig));
+            var context = AdmissionServer.start(admissionConfig, client.orElse(null));
             LoggerFactory.getLogger(ServeCommand.class).info("webhooks {} on https port {}; health on http://{}:{}/health",
                     context.getBean(Webhooks.class).all().stream().map(Webhook::path).toList(),
                     context.getBean(EmbeddedServer.class).getPort(),
                     admissionConfig.server().host(), admissionConfig.server().managementPort());
         } catch (ConfigException e) {
-            System.err.println("error: " + e.getMessage());
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return RootCommand.USAGE_OR_INPUT;
         }
         // Start-up failures (e.g. a port in use) never get here: Micronaut logs them and exits with 1.
         return RootCommand.KEEP_RUNNING;
+    }
+
+    /**
+     * What the config names on disk is checked here, so a wrong path or a mismatched pair is a one-line
+     * error with exit 2 (like any other config error), not a bean-creation stack trace.
+     */
+    static void preflight(TlsConfig tls) {
+        if (tls.mode() == TlsConfig.Mode.FILES) {
+            var problem = FileCertificateSource.problem(Path.of(tls.certFile()), Path.of(tls.keyFile()));
+            if (problem != null) {
+                throw new ConfigException(problem);
+            }
+        }
+        if (tls.clientCaFile() != null) {
+            try {
+                Pem.parseCertificates(Files.readString(Path.of(tls.clientCaFile())));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ConfigException("tls.client-ca-file " + tls.clientCaFile() + ": "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+            }
+        }
     }
 }

@@ -48,6 +48,10 @@ public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, 
         return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, value);
     }
 
+    public AdmissionConfig withKubernetes(KubernetesConfig value) {
+        return new AdmissionConfig(server, value, coder, exposure, agentUrl, tenantBackend, tls, leaderElection);
+    }
+
     public AdmissionConfig withServer(ServerConfig value) {
         return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection);
     }

@@ -27,6 +27,8 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            // a key given twice is a merge mistake; YAML's "last one wins" would hide half of it
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .addModule(new SimpleModule("durations").addDeserializer(Duration.class, new Durations.Deserializer()))
             .build();
 

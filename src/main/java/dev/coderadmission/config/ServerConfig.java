@@ -26,6 +26,20 @@ public record ServerConfig(Integer port, Integer managementPort, String host, Lo
         managementPort = Defaults.value(managementPort, 8080);
         host = Defaults.value(host, "0.0.0.0");
         maxRequestBytes = Defaults.value(maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("server.port " + port + " is not a TCP port (0-65535; 0: any free port)");
+        }
+        if (managementPort < 1 || managementPort > 65535) {
+            throw new IllegalArgumentException("server.management-port " + managementPort + " is not a TCP port (1-65535)");
+        }
+        if (port.equals(managementPort)) {
+            throw new IllegalArgumentException("server.port and server.management-port must differ");
+        }
+        if (maxRequestBytes < 1024 || maxRequestBytes > Integer.MAX_VALUE) {
+            // below 1 KiB no AdmissionReview fits; above 2 GiB Netty cannot buffer it
+            throw new IllegalArgumentException("server.max-request-bytes " + maxRequestBytes
+                    + " must be between 1024 and 2147483647");
+        }
     }
 
     public static ServerConfig defaults() {

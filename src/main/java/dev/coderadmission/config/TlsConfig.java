@@ -92,6 +92,11 @@ public record TlsConfig(
             throw new IllegalArgumentException("tls.ca-renew-before must be shorter than tls.ca-validity and at least "
                     + "tls.serving-validity, so no serving certificate outlives the CA that signed it");
         }
+        for (var interval : List.of(Map.entry("tls.check-interval", checkInterval), Map.entry("tls.reload-interval", reloadInterval))) {
+            if (interval.getValue().isZero() || interval.getValue().isNegative()) {
+                throw new IllegalArgumentException(interval.getKey() + " must be positive");
+            }
+        }
         if (mode == Mode.FILES && (certFile == null || keyFile == null)) {
             throw new IllegalArgumentException("tls.mode files needs tls.cert-file and tls.key-file");
         }

@@ -5,13 +5,11 @@ import dev.coderadmission.tls.ServingCertificateProvider;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 
-import dev.coderadmission.kube.Leadership;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micronaut.core.annotation.Nullable;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 
@@ -24,31 +22,19 @@ public final class AdmissionServer {
     }
 
     /**
-     * @param extraSingletons beans to add; a {@link KubernetesClient} among them switches on the informers,
-     *                        the leader election and the modes that need the API server
+     * @param client the API server, or null: with one, {@link dev.coderadmission.runtime.Background} starts
+     *               the informers, the leader election and the modes that need the API server
      */
-    public static ApplicationContext start(AdmissionConfig config, Object... extraSingletons) {
-        var singletons = new ArrayList<>(List.of(extraSingletons));
-        singletons.add(config);
-        Arrays.stream(extraSingletons).filter(KubernetesClient.class::isInstance).findFirst().ifPresent(client ->
-                singletons.add(new Leadership((KubernetesClient) client, config.leaderElection(),
-                        config.leaderElection().leaseNamespace(System.getenv()), identity(System.getenv()))));
+    public static ApplicationContext start(AdmissionConfig config, @Nullable KubernetesClient client) {
+        var singletons = new ArrayList<Object>(List.of(config));
+        if (client != null) {
+            singletons.add(client);
+        }
         return Micronaut.build(new String[0])
                 .banner(false)
                 .properties(properties(config))
                 .singletons(singletons.toArray())
                 .start();
-    }
-
-    /** The pod's name where Kubernetes sets it (the Downward API's POD_NAME, else the hostname). */
-    static String identity(Map<String, String> environment) {
-        for (var key : List.of("POD_NAME", "HOSTNAME")) {
-            var value = environment.get(key);
-            if (value != null && !value.isBlank()) {
-                return value;
-            }
-        }
-        return "coder-admission-" + UUID.randomUUID();
     }
 
     static Map<String, Object> properties(AdmissionConfig config) {

@@ -1,7 +1,7 @@
 package dev.coderadmission.http;
 
 import dev.coderadmission.config.AdmissionConfig;
-import dev.coderadmission.kube.Leadership;
+import dev.coderadmission.runtime.Background;
 import dev.coderadmission.tls.EphemeralCertificateSource;
 import dev.coderadmission.tls.FileCertificateSource;
 import dev.coderadmission.tls.SelfManagedCertificateSource;
@@ -21,18 +21,21 @@ class TlsFactory {
     @Singleton
     @Bean(preDestroy = "close")
     ServingCertificateSource servingCertificateSource(AdmissionConfig config, @Nullable KubernetesClient client,
-                                                      @Nullable Leadership leadership) {
+                                                      Background background) {
         var tls = config.tls();
         return switch (tls.mode()) {
-            case EPHEMERAL -> new EphemeralCertificateSource();
+            case EPHEMERAL -> new EphemeralCertificateSource(tls.keyType());
             case FILES -> new FileCertificateSource(Path.of(tls.certFile()), Path.of(tls.keyFile()), tls.reloadInterval());
             case SELF_MANAGED -> {
+                var leadership = background.leadership().orElse(null);
                 if (client == null || leadership == null) {
                     throw new IllegalStateException("tls.mode self-managed keeps its certificates in a Secret and needs "
                             + "a Kubernetes API server (kubernetes.enabled)");
                 }
-                yield new SelfManagedCertificateSource(client, tls, tls.serviceNamespace(System.getenv()), leadership,
+                var source = new SelfManagedCertificateSource(client, tls, tls.serviceNamespace(System.getenv()), leadership,
                         Clock.systemUTC());
+                background.register(source);
+                yield source;
             }
         };
     }

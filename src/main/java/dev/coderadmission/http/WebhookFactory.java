@@ -1,5 +1,6 @@
 package dev.coderadmission.http;
 
+import dev.coderadmission.runtime.Background;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.policy.Webhooks;
 import io.micronaut.context.annotation.Factory;
@@ -9,7 +10,7 @@ import jakarta.inject.Singleton;
 @Factory
 class WebhookFactory {
     @Singleton
-    Webhooks webhooks(AdmissionConfig config, ClusterWatches watches) {
-        return Webhooks.create(config, watches.lookups());
+    Webhooks webhooks(AdmissionConfig config, Background background) {
+        return Webhooks.create(config, background.lookups());
     }
 }

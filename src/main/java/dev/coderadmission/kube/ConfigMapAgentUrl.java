@@ -1,5 +1,6 @@
 package dev.coderadmission.kube;
 
+import dev.coderadmission.admission.NotSynced;
 import dev.coderadmission.config.AgentUrlConfig;
 import dev.coderadmission.policy.agenturl.AgentUrl;
 import dev.coderadmission.policy.agenturl.AgentUrls;
@@ -48,12 +49,7 @@ public final class ConfigMapAgentUrl implements AgentUrl, Synced, AutoCloseable 
                 LOG.warn("{} was deleted; agent URL now {}", config.configMap(), current().orElse("unknown"));
             }
         });
-        informer.start().whenComplete((ignored, error) -> {
-            if (error != null) {
-                LOG.error("cannot watch ConfigMap {}; using {}", config.configMap(),
-                        config.staticUrl().orElse("no agent URL"), error);
-            }
-        });
+        Informers.start(informer, name());
     }
 
     private void apply(ConfigMap configMap) {
@@ -67,6 +63,10 @@ public final class ConfigMapAgentUrl implements AgentUrl, Synced, AutoCloseable 
 
     @Override
     public Optional<String> current() {
+        if (!informer.hasSynced()) {
+            // the ConfigMap may say another URL than the fallback: injecting a guess would move agents twice
+            throw new NotSynced(name());
+        }
         var value = live.get();
         return value.isPresent() ? value : config.staticUrl();
     }
@@ -89,6 +89,11 @@ public final class ConfigMapAgentUrl implements AgentUrl, Synced, AutoCloseable 
     @Override
     public boolean hasSynced() {
         return informer.hasSynced();
+    }
+
+    @Override
+    public boolean isWatching() {
+        return informer.hasSynced() && informer.isWatching();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.coderadmission.kube;
 
+import dev.coderadmission.admission.NotSynced;
 import dev.coderadmission.config.TenantBackendConfig;
 import dev.coderadmission.tenant.Mirror;
 import dev.coderadmission.tenant.MirrorIndex;
@@ -7,8 +8,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +23,6 @@ import java.util.function.Function;
  * watch loop.
  */
 public final class MirrorInformer implements MirrorIndex, Synced, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(MirrorInformer.class);
     private static final String BY_TENANT = "tenant-service";
 
     private final List<SharedIndexInformer<Service>> informers = new ArrayList<>();
@@ -54,18 +52,13 @@ public final class MirrorInformer implements MirrorIndex, Synced, AutoCloseable 
     }
 
     public MirrorInformer start() {
-        for (var informer : informers) {
-            informer.start().whenComplete((ignored, error) -> {
-                if (error != null) {
-                    LOG.error("cannot watch KubeVirt CCM Services in {}", scope, error);
-                }
-            });
-        }
+        informers.forEach(informer -> Informers.start(informer, name()));
         return this;
     }
 
     @Override
     public List<Mirror> mirrorsOf(String namespace, String tenantNamespace, String tenantName) {
+        requireSynced();
         var key = MirrorIndex.tenantKey(namespace, tenantNamespace, tenantName);
         return informers.stream().flatMap(i -> i.getIndexer().byIndex(BY_TENANT, key).stream())
                 .map(Mirror::of).flatMap(Optional::stream)
@@ -74,6 +67,7 @@ public final class MirrorInformer implements MirrorIndex, Synced, AutoCloseable 
 
     @Override
     public Optional<Mirror> named(String namespace, String name) {
+        requireSynced();
         for (var informer : informers) {
             var service = informer.getStore().getByKey(namespace + "/" + name);
             if (service != null) {
@@ -88,9 +82,20 @@ public final class MirrorInformer implements MirrorIndex, Synced, AutoCloseable 
         return "KubeVirt CCM services in " + scope;
     }
 
+    private void requireSynced() {
+        if (!hasSynced()) {
+            throw new NotSynced("the index of " + name());
+        }
+    }
+
     @Override
     public boolean hasSynced() {
-        return informers.stream().allMatch(SharedIndexInformer::hasSynced);
+        return Synced.allSynced(informers);
+    }
+
+    @Override
+    public boolean isWatching() {
+        return Synced.allWatching(informers);
     }
 
     @Override

@@ -98,8 +98,8 @@ public final class Certificates {
      * A self-signed serving certificate for {@code names}: what {@code serve} uses out of the box,
      * when no CA is configured.
      */
-    public static KeyMaterial selfSignedServing(List<String> names, Duration validity, Instant now) {
-        var keys = newKeyPair(KeyType.ECDSA);
+    public static KeyMaterial selfSignedServing(List<String> names, Duration validity, KeyType type, Instant now) {
+        var keys = newKeyPair(type);
         var subject = new X500Name("CN=" + names.getFirst());
         try {
             var builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minus(BACKDATE)),

@@ -1,5 +1,6 @@
 package dev.coderadmission.tls;
 
+import dev.coderadmission.config.TlsConfig.KeyType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,8 +15,14 @@ public final class EphemeralCertificateSource implements ServingCertificateSourc
             "coder-admission", "coder-admission.coder-admission.svc",
             "coder-admission.coder-admission.svc.cluster.local");
 
+    private final KeyType keyType;
+
+    public EphemeralCertificateSource(KeyType keyType) {
+        this.keyType = keyType;
+    }
+
     @Override
     public KeyMaterial initial() {
-        return Certificates.selfSignedServing(NAMES, Duration.ofDays(365), Instant.now());
+        return Certificates.selfSignedServing(NAMES, Duration.ofDays(365), keyType, Instant.now());
     }
 }

@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code tls.mode: files}: a certificate and key mounted from elsewhere (cert-manager, any issuer).
  * The files are re-read every interval and a changed pair is served from then on. Reading the bytes
- * (not watching inotify) copes with Kubernetes' symlink swaps of Secret volumes; a pair that does not
- * parse (a half-written update) is logged and the previous one kept.
+ * (not watching inotify) copes with Kubernetes' symlink swaps of Secret volumes. Both files are read
+ * together and the pair is checked before it is served ({@link KeyMaterial#verified}): a pair that does
+ * not parse or does not match (a half-written update, the certificate written before its key) is
+ * logged once and the last good pair kept, so no handshake ever sees a key from another certificate.
  */
 public final class FileCertificateSource implements ServingCertificateSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FileCertificateSource.class);
@@ -37,13 +39,39 @@ public final class FileCertificateSource implements ServingCertificateSource, Au
     @Override
     public synchronized KeyMaterial initial() {
         try {
-            var bytes = read();
-            var material = parse(bytes);
-            lastSeen = bytes;
-            return material;
+            return load();
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("tls.cert-file " + certFile + " / tls.key-file " + keyFile + ": " + e.getMessage(), e);
+            throw new IllegalStateException(describe(e), e);
         }
+    }
+
+    /**
+     * Checks the files as {@code serve} will load them, for a one-line error before start-up.
+     *
+     * @return the problem, or null when the pair can be served
+     */
+    public static String problem(Path certFile, Path keyFile) {
+        var source = new FileCertificateSource(certFile, keyFile, Duration.ofSeconds(1));
+        try {
+            source.load();
+            return null;
+        } catch (IOException | IllegalArgumentException e) {
+            return source.describe(e);
+        } finally {
+            source.close();
+        }
+    }
+
+    private String describe(Exception e) {
+        var what = e instanceof java.nio.file.NoSuchFileException ? "no such file " + e.getMessage() : e.getMessage();
+        return "tls.cert-file " + certFile + " / tls.key-file " + keyFile + ": " + what;
+    }
+
+    private KeyMaterial load() throws IOException {
+        var bytes = read();
+        var material = parse(bytes);
+        lastSeen = bytes;
+        return material;
     }
 
     @Override
@@ -52,31 +80,46 @@ public final class FileCertificateSource implements ServingCertificateSource, Au
     }
 
     private synchronized void reload(ServingCertificateProvider provider) {
+        byte[] bytes;
         try {
-            var bytes = read();
-            if (Arrays.equals(bytes, lastSeen)) {
-                return;
-            }
+            bytes = read();
+        } catch (IOException e) {
+            LOG.warn("cannot read {} / {}: {}; still serving the previous certificate", certFile, keyFile, e.getMessage());
+            return;
+        }
+        if (Arrays.equals(bytes, lastSeen)) {
+            return;
+        }
+        // remembered even when unusable: one warning per state of the files, not one per interval
+        lastSeen = bytes;
+        try {
             var material = parse(bytes);
-            lastSeen = bytes;
             provider.update(material);
             LOG.info("serving certificate reloaded from {} (serial {}, expires {})", certFile,
                     material.leaf().getSerialNumber().toString(16), material.leaf().getNotAfter().toInstant());
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.warn("cannot reload {} / {}: {}; still serving the previous certificate", certFile, keyFile, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("not reloading {} / {}: {}; still serving the previous certificate until both files match",
+                    certFile, keyFile, e.getMessage());
         }
     }
 
+    /** Both files in one buffer (certificate, NUL, key), so the parsed pair is exactly what was compared. */
     private byte[] read() throws IOException {
         var cert = Files.readAllBytes(certFile);
         var key = Files.readAllBytes(keyFile);
-        var both = Arrays.copyOf(cert, cert.length + key.length);
-        System.arraycopy(key, 0, both, cert.length, key.length);
+        var both = Arrays.copyOf(cert, cert.length + 1 + key.length);
+        System.arraycopy(key, 0, both, cert.length + 1, key.length);
         return both;
     }
 
-    private KeyMaterial parse(byte[] ignored) throws IOException {
-        return new KeyMaterial(Pem.parsePrivateKey(Files.readString(keyFile)), Pem.parseCertificates(Files.readString(certFile)));
+    private static KeyMaterial parse(byte[] both) {
+        int split = 0;
+        while (both[split] != 0) {
+            split++;
+        }
+        var cert = new String(both, 0, split, java.nio.charset.StandardCharsets.US_ASCII);
+        var key = new String(both, split + 1, both.length - split - 1, java.nio.charset.StandardCharsets.US_ASCII);
+        return KeyMaterial.verified(Pem.parsePrivateKey(key), Pem.parseCertificates(cert));
     }
 
     @Override

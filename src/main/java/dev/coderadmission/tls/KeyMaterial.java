@@ -24,6 +24,58 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
         }
     }
 
+    /**
+     * A pair read from outside (files, a Secret) after checking that it can serve: the key belongs to the
+     * leaf (a signature made with it verifies with the leaf's public key) and each certificate of the
+     * chain is signed by the next. A mismatched pair would make every handshake fail.
+     *
+     * @throws IllegalArgumentException naming what does not match
+     */
+    public static KeyMaterial verified(PrivateKey key, List<X509Certificate> chain) {
+        var material = new KeyMaterial(key, chain);
+        material.verify();
+        return material;
+    }
+
+    private void verify() {
+        var challenge = "coder-admission key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try {
+            var algorithm = switch (key.getAlgorithm()) {
+                case "EC" -> "SHA256withECDSA";
+                case "RSA" -> "SHA256withRSA";
+                case "Ed25519", "EdDSA" -> "Ed25519";
+                case "Ed448" -> "Ed448";
+                default -> throw new IllegalArgumentException("private key algorithm " + key.getAlgorithm() + " is not supported");
+            };
+            var signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            var signature = signer.sign();
+            var verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(leaf().getPublicKey());
+            verifier.update(challenge);
+            if (!verifier.verify(signature)) {
+                throw new IllegalArgumentException("the private key does not belong to the certificate "
+                        + leaf().getSubjectX500Principal().getName());
+            }
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalArgumentException("the private key (" + key.getAlgorithm() + ") does not belong to the "
+                    + "certificate " + leaf().getSubjectX500Principal().getName() + " (" + leaf().getPublicKey().getAlgorithm()
+                    + " key)");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot check the key against the certificate: " + e.getMessage());
+        }
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            try {
+                chain.get(i).verify(chain.get(i + 1).getPublicKey());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("certificate " + (i + 1) + " of the chain ("
+                        + chain.get(i).getSubjectX500Principal().getName() + ") is not signed by the next one ("
+                        + chain.get(i + 1).getSubjectX500Principal().getName() + ")");
+            }
+        }
+    }
+
     public X509Certificate leaf() {
         return chain.getFirst();
     }

@@ -1,7 +1,9 @@
 package dev.coderadmission.tls;
 
 import dev.coderadmission.config.TlsConfig;
+import dev.coderadmission.kube.Informers;
 import dev.coderadmission.kube.Leadership;
+import dev.coderadmission.kube.Synced;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
@@ -35,7 +37,7 @@ import java.util.function.Function;
  * (resourceVersion) and keeps the caBundle of the named webhook configurations in sync: continuously,
  * so a Helm upgrade that resets a caBundle is corrected on the next check.
  */
-public final class SelfManagedCertificateSource implements ServingCertificateSource, AutoCloseable {
+public final class SelfManagedCertificateSource implements ServingCertificateSource, Synced, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SelfManagedCertificateSource.class);
 
     private final KubernetesClient client;
@@ -136,7 +138,7 @@ public final class SelfManagedCertificateSource implements ServingCertificateSou
                 LOG.warn("Secret {}/{} was deleted; the leader will recreate it", namespace, config.secretName());
             }
         });
-        informer.start();
+        Informers.start(informer, name());
         leadership.addListener(() -> scheduler.execute(this::reconcileSafely));
         scheduler.scheduleWithFixedDelay(this::reconcileSafely, config.checkInterval().toMillis(),
                 config.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -223,6 +225,21 @@ public final class SelfManagedCertificateSource implements ServingCertificateSou
             });
             LOG.info("caBundle of {} {} updated", kind, name);
         }
+    }
+
+    @Override
+    public String name() {
+        return "Secret " + namespace + "/" + config.secretName();
+    }
+
+    @Override
+    public boolean hasSynced() {
+        return informer != null && informer.hasSynced();
+    }
+
+    @Override
+    public boolean isWatching() {
+        return hasSynced() && informer.isWatching();
     }
 
     @Override

@@ -112,7 +112,7 @@ class RbacSufficiencyTest {
         try (var app = appClient(); var running = TestServer.start(config, app)) {
             Eventually.await(() -> client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("coder-admission")
                     .get().getWebhooks().getFirst().getClientConfig().getCaBundle(), b -> b != null, Duration.ofSeconds(15));
-            Eventually.await(() -> running.context().getBean(dev.coderadmission.http.ClusterWatches.class).unsynced(),
+            Eventually.await(() -> running.context().getBean(dev.coderadmission.runtime.Background.class).unsynced(),
                     List::isEmpty, Duration.ofSeconds(15));
         }
         check(objects, accesses(), Set.of("/secrets/update"));

@@ -228,8 +228,8 @@ class ConfigLoaderTest {
         java.nio.file.Files.createDirectories(home.resolve(".kube"));
         java.nio.file.Files.writeString(home.resolve(".kube/config"), "apiVersion: v1\n");
         assertThat(auto.active(Map.of(), home)).isTrue();
-        assertThat(new KubernetesConfig("false").active(Map.of("KUBERNETES_SERVICE_HOST", "x"), home)).isFalse();
-        assertThat(new KubernetesConfig("true").active(Map.of(), Path.of("/nonexistent"))).isTrue();
+        assertThat(new KubernetesConfig("false", null).active(Map.of("KUBERNETES_SERVICE_HOST", "x"), home)).isFalse();
+        assertThat(new KubernetesConfig("true", null).active(Map.of(), Path.of("/nonexistent"))).isTrue();
     }
 
     @Test

@@ -25,7 +25,7 @@ class CertificateReloadTest {
         try (var server = TestServer.start(AdmissionConfig.defaults())) {
             var provider = server.context().getBean(ServingCertificateProvider.class);
             var first = provider.current().leaf();
-            var second = Certificates.selfSignedServing(List.of("localhost"), Duration.ofDays(1), Instant.now());
+            var second = Certificates.selfSignedServing(List.of("localhost"), Duration.ofDays(1), dev.coderadmission.config.TlsConfig.KeyType.ECDSA, Instant.now());
 
             assertThat(servedCertificate(server.httpsPort(), first, second.leaf())).isEqualTo(first);
             provider.update(second);

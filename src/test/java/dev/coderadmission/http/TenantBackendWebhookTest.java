@@ -1,5 +1,6 @@
 package dev.coderadmission.http;
 
+import dev.coderadmission.runtime.Background;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coderadmission.config.AdmissionConfig;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TenantBackendWebhookTest {
     static KubernetesClient client;
     private static TestServer server;
-    private static ClusterWatches watches;
+    private static Background watches;
 
     record Answer(JsonNode response, JsonNode patched, List<String> warnings) {
     }
@@ -42,7 +43,7 @@ class TenantBackendWebhookTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(management(), client);
-        watches = server.context().getBean(ClusterWatches.class);
+        watches = server.context().getBean(Background.class);
     }
 
     static AdmissionConfig management() {

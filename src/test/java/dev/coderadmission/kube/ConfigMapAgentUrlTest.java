@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The live URL source against fabric8's mock API server in CRUD mode (real list + watch). */
 @EnableKubernetesMockClient(crud = true)
@@ -40,6 +41,8 @@ class ConfigMapAgentUrlTest {
     }
 
     private Optional<String> awaitUrl(Optional<String> expected) {
+        // before its first list the source refuses to answer (NotSynced), so wait for that first
+        Eventually.await(source::hasSynced, Boolean::booleanValue, Duration.ofSeconds(10));
         return Eventually.await(source::current, expected::equals, Duration.ofSeconds(10));
     }
 
@@ -73,6 +76,16 @@ class ConfigMapAgentUrlTest {
                 .getData().get("coder_url"), "ftp://coder.coder.svc.cluster.local"::equals, Duration.ofSeconds(5));
         awaitUrl(Optional.of("http://fallback.coder.svc:80"));
         assertThat(source.source()).isEqualTo("ConfigMap coder/coder-workspace-config key coder_url, else agent-url.url");
+    }
+
+    @Test
+    void beforeItsFirstListItRefusesToGuess() {
+        source = new ConfigMapAgentUrl(client, AgentUrlConfig.defaults().withUrl("http://fallback.coder.svc:80"));
+        if (!source.hasSynced()) {
+            assertThatThrownBy(source::current).isInstanceOf(dev.coderadmission.admission.NotSynced.class)
+                    .hasMessageContaining("has not been listed");
+        }
+        awaitUrl(Optional.of("http://fallback.coder.svc:80"));
     }
 
     @Test

@@ -47,7 +47,9 @@ public final class FaultyApiServer implements AutoCloseable {
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
         server.init();
-        client = server.createClient();
+        // one quick retry inside a call, as the real client would do before reporting to the informer
+        client = server.createClient(builder -> builder.editOrNewConfig()
+                .withRequestRetryBackoffLimit(1).withRequestRetryBackoffInterval(50).endConfig());
     }
 
     /** Every request: the API server is down. */

@@ -4,6 +4,7 @@ import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.ServerConfig;
 import dev.coderadmission.http.AdmissionServer;
 import dev.coderadmission.tls.ServingCertificateProvider;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -38,11 +39,15 @@ public final class TestServer implements AutoCloseable {
                 .build();
     }
 
-    /** @param singletons extra beans, e.g. a fabric8 mock server's KubernetesClient */
-    public static TestServer start(AdmissionConfig config, Object... singletons) {
+    public static TestServer start(AdmissionConfig config) {
+        return start(config, null);
+    }
+
+    /** @param kubernetes the API server (e.g. fabric8's mock server's client), or null */
+    public static TestServer start(AdmissionConfig config, KubernetesClient kubernetes) {
         var management = freePort();
         var server = new ServerConfig(0, management, "127.0.0.1", null);
-        return new TestServer(AdmissionServer.start(config.withServer(server), singletons), management);
+        return new TestServer(AdmissionServer.start(config.withServer(server), kubernetes), management);
     }
 
     private static SSLContext trusting(ServingCertificateProvider provider) {

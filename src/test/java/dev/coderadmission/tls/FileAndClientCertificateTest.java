@@ -47,6 +47,45 @@ class FileAndClientCertificateTest {
     }
 
     @Test
+    void aCertificateWrittenBeforeItsKeyIsNeverServedWithTheWrongKey(@TempDir Path dir) throws Exception {
+        var first = issue();
+        writePair(dir, first);
+        try (var server = TestServer.start(AdmissionConfig.defaults().withTls(files(dir, null)))) {
+            var trustingCa = Tls.trusting(List.of(CA.certificate()));
+            var handshakes = new java.util.concurrent.atomic.AtomicInteger();
+            var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+            var running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var load = Thread.ofPlatform().start(() -> {
+                while (running.get()) {
+                    try {
+                        Tls.served(trustingCa, "localhost", server.httpsPort());
+                        handshakes.incrementAndGet();
+                    } catch (Exception e) {
+                        failures.add(String.valueOf(e));
+                    }
+                }
+            });
+            // not atomic, as a careless script or `cp` would do it: the certificate first, the key a second later
+            var second = issue();
+            Files.writeString(dir.resolve("tls.crt"), Pem.certificates(second.chain()));
+            Thread.sleep(1000); // five reload intervals with a mismatched pair on disk
+            Files.writeString(dir.resolve("tls.key"), Pem.privateKey(second.key()));
+            Eventually.await(() -> {
+                try {
+                    return Tls.served(trustingCa, "localhost", server.httpsPort());
+                } catch (Exception e) {
+                    return null;
+                }
+            }, second.leaf()::equals, Duration.ofSeconds(10));
+            Thread.sleep(200);
+            running.set(false);
+            load.join();
+            assertThat(failures).as("failed handshakes").isEmpty();
+            assertThat(handshakes.get()).isGreaterThan(20);
+        }
+    }
+
+    @Test
     void aChangedPairOfFilesIsServedWithoutARestart(@TempDir Path dir) throws Exception {
         var first = issue();
         writePair(dir, first);
