@@ -3,6 +3,9 @@ package dev.coderadmission.cli;
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.config.TlsConfig;
+import dev.coderadmission.runtime.Shutdown;
+import io.micronaut.context.ApplicationContext;
+import sun.misc.Signal;
 import dev.coderadmission.tls.FileCertificateSource;
 import dev.coderadmission.tls.Pem;
 import dev.coderadmission.http.AdmissionServer;
@@ -38,6 +41,7 @@ final class ServeCommand implements Callable<Integer> {
             preflight(admissionConfig.tls());
             var client = KubernetesClients.create(admissionConfig.kubernetes());
             var context = AdmissionServer.start(admissionConfig, client.orElse(null));
+            onSigterm(context);
             LoggerFactory.getLogger(ServeCommand.class).info("webhooks {} on https port {}; health on http://{}:{}/health",
                     context.getBean(Webhooks.class).all().stream().map(Webhook::path).toList(),
                     context.getBean(EmbeddedServer.class).getPort(),
@@ -49,6 +53,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         // Start-up failures (e.g. a port in use) never get here: Micronaut logs them and exits with 1.
         return RootCommand.KEEP_RUNNING;
+    }
+
+    /**
+     * SIGTERM (kubelet stopping the pod) drains and stops in order ({@link Shutdown}) instead of the
+     * JVM's default, which runs Micronaut's shutdown hook at once and drops pooled connections.
+     */
+    private static void onSigterm(ApplicationContext context) {
+        var shutdown = context.getBean(Shutdown.class);
+        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("shutdown").start(() -> {
+            shutdown.drainAndStop(context);
+            System.exit(0);
+        }));
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.coderadmission.config;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import java.time.Duration;
+
 /**
  * Listeners of {@code serve} ({@code coder-admission.server.*}).
  *
@@ -10,9 +12,13 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param managementPort     plain HTTP port for health probes
  * @param host               bind address of both listeners
  * @param maxRequestBytes    larger admission requests are refused with 413
+ * @param shutdownDrain      on SIGTERM: how long readiness is down while reviews are still answered
+ *                           (each with {@code Connection: close}) before the server stops accepting
+ * @param shutdownGracePeriod then: how long reviews in flight may take to finish before the process exits
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-public record ServerConfig(Integer port, Integer managementPort, String host, Long maxRequestBytes) {
+public record ServerConfig(Integer port, Integer managementPort, String host, Long maxRequestBytes,
+                           Duration shutdownDrain, Duration shutdownGracePeriod) {
 
     /**
      * kube-apiserver caps an object at etcd's 1.5 MiB request limit, and an AdmissionReview carries
@@ -26,6 +32,12 @@ public record ServerConfig(Integer port, Integer managementPort, String host, Lo
         managementPort = Defaults.value(managementPort, 8080);
         host = Defaults.value(host, "0.0.0.0");
         maxRequestBytes = Defaults.value(maxRequestBytes, DEFAULT_MAX_REQUEST_BYTES);
+        // kube-apiserver's webhook timeout is at most 30 s, 10 s by default: 15 s finish any real review
+        shutdownDrain = Defaults.value(shutdownDrain, Duration.ofSeconds(3));
+        shutdownGracePeriod = Defaults.value(shutdownGracePeriod, Duration.ofSeconds(15));
+        if (shutdownDrain.isNegative() || shutdownGracePeriod.isNegative()) {
+            throw new IllegalArgumentException("server.shutdown-drain and server.shutdown-grace-period must not be negative");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("server.port " + port + " is not a TCP port (0-65535; 0: any free port)");
         }
@@ -43,6 +55,6 @@ public record ServerConfig(Integer port, Integer managementPort, String host, Lo
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null);
     }
 }

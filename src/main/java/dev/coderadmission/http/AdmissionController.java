@@ -1,5 +1,7 @@
 package dev.coderadmission.http;
 
+import dev.coderadmission.runtime.Shutdown;
+import io.micronaut.http.HttpHeaders;
 import dev.coderadmission.admission.AdmissionHandler;
 import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.policy.Webhooks;
@@ -26,9 +28,12 @@ public class AdmissionController {
     /** Counters by "path outcome": looked up once, so a review costs a map read, not a registry lookup. */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    public AdmissionController(Webhooks webhooks, MeterRegistry registry) {
+    private final Shutdown shutdown;
+
+    public AdmissionController(Webhooks webhooks, MeterRegistry registry, Shutdown shutdown) {
         this.webhooks = webhooks;
         this.registry = registry;
+        this.shutdown = shutdown;
     }
 
     @Post(uri = "/validate/{name}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
@@ -54,8 +59,13 @@ public class AdmissionController {
                 .description("AdmissionReviews answered, by webhook and outcome")
                 .tag("webhook", path).tag("outcome", answer.outcome())
                 .register(registry)).increment();
-        return HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(answer.status()))
+        var response = HttpResponse.<byte[]>status(io.micronaut.http.HttpStatus.valueOf(answer.status()))
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .body(answer.body());
+        if (shutdown.draining()) {
+            // the client's next review goes to a new connection, so to a replica that is not stopping
+            response.header(HttpHeaders.CONNECTION, "close");
+        }
+        return response;
     }
 }

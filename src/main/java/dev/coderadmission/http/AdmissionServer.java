@@ -53,6 +53,9 @@ public final class AdmissionServer {
             props.put("micronaut.server.ssl.trust-name", ServingCertificateProvider.NAME);
         }
         props.put("micronaut.server.max-request-size", server.maxRequestBytes());
+        // finish reviews in flight on stop (see runtime.Shutdown for the drain before it)
+        props.put("micronaut.lifecycle.graceful-shutdown.enabled", true);
+        props.put("micronaut.lifecycle.graceful-shutdown.grace-period", server.shutdownGracePeriod().toMillis() + "ms");
         // Health probes on their own plain-HTTP port: kubelet probes need no certificate.
         props.put("endpoints.all.port", server.managementPort());
         props.put("endpoints.all.enabled", false);

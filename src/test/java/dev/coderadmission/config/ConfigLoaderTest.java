@@ -38,7 +38,10 @@ class ConfigLoaderTest {
                 micronaut:
                   ignored: here
                 coder-admission:
-                  server: {port: 9443, management-port: 9080, host: 127.0.0.1, max-request-bytes: 1024}
+                  server: {port: 9443, management-port: 9080, host: 127.0.0.1, max-request-bytes: 1024,
+                           shutdown-drain: 1s, shutdown-grace-period: 7s}
+                  kubernetes: {enabled: "false", informer-restart-after: 2m}
+                  leader-election: {lease-name: x, lease-namespace: y, lease-duration: 20s, renew-deadline: 12s, retry-period: 3s}
                   coder:
                     namespaces: [dev]
                     hosts: [Coder.Example.COM, "*.coder.example.com"]
@@ -53,7 +56,11 @@ class ConfigLoaderTest {
                     exposing-annotations: {example.com/public: "*"}
                 """, "test");
 
-        assertThat(config.server()).isEqualTo(new ServerConfig(9443, 9080, "127.0.0.1", 1024L));
+        assertThat(config.server()).isEqualTo(new ServerConfig(9443, 9080, "127.0.0.1", 1024L,
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(7)));
+        assertThat(config.kubernetes()).isEqualTo(new KubernetesConfig("false", java.time.Duration.ofMinutes(2)));
+        assertThat(config.leaderElection()).isEqualTo(new LeaderElectionConfig("x", "y", java.time.Duration.ofSeconds(20),
+                java.time.Duration.ofSeconds(12), java.time.Duration.ofSeconds(3)));
         assertThat(config.coder().namespaces()).containsExactly("dev");
         assertThat(config.coder().hosts()).containsExactly("coder.example.com", "*.coder.example.com");
         assertThat(config.coder().tenantServiceNamespaces()).containsExactly("coder-prod");

@@ -46,7 +46,7 @@ public final class TestServer implements AutoCloseable {
     /** @param kubernetes the API server (e.g. fabric8's mock server's client), or null */
     public static TestServer start(AdmissionConfig config, KubernetesClient kubernetes) {
         var management = freePort();
-        var server = new ServerConfig(0, management, "127.0.0.1", null);
+        var server = new ServerConfig(0, management, "127.0.0.1", null, Duration.ofMillis(500), null);
         return new TestServer(AdmissionServer.start(config.withServer(server), kubernetes), management);
     }
 
