@@ -15,10 +15,14 @@ import java.time.Duration;
  * @param shutdownDrain      on SIGTERM: how long readiness is down while reviews are still answered
  *                           (each with {@code Connection: close}) before the server stops accepting
  * @param shutdownGracePeriod then: how long reviews in flight may take to finish before the process exits
+ * @param maxConnections     admission (HTTPS) connections open at once; more are closed on accept
+ * @param requestTimeout     a request must arrive whole within this time of its first byte
+ * @param idleTimeout        a connection without a request for this long is closed
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record ServerConfig(Integer port, Integer managementPort, String host, Long maxRequestBytes,
-                           Duration shutdownDrain, Duration shutdownGracePeriod) {
+                           Duration shutdownDrain, Duration shutdownGracePeriod, Integer maxConnections,
+                           Duration requestTimeout, Duration idleTimeout) {
 
     /**
      * kube-apiserver caps an object at etcd's 1.5 MiB request limit, and an AdmissionReview carries
@@ -35,6 +39,18 @@ public record ServerConfig(Integer port, Integer managementPort, String host, Lo
         // kube-apiserver's webhook timeout is at most 30 s, 10 s by default: 15 s finish any real review
         shutdownDrain = Defaults.value(shutdownDrain, Duration.ofSeconds(3));
         shutdownGracePeriod = Defaults.value(shutdownGracePeriod, Duration.ofSeconds(15));
+        // kube-apiserver keeps a few dozen connections per replica; the container's fd limit is far higher
+        maxConnections = Defaults.value(maxConnections, 1024);
+        // kube-apiserver sends a whole review at once; its own webhook timeout is 10 s by default
+        requestTimeout = Defaults.value(requestTimeout, Duration.ofSeconds(10));
+        // Go's http.Transport drops idle connections after 90 s: close later than the client does
+        idleTimeout = Defaults.value(idleTimeout, Duration.ofSeconds(120));
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("server.max-connections must be at least 1");
+        }
+        if (!requestTimeout.isPositive() || !idleTimeout.isPositive()) {
+            throw new IllegalArgumentException("server.request-timeout and server.idle-timeout must be positive");
+        }
         if (shutdownDrain.isNegative() || shutdownGracePeriod.isNegative()) {
             throw new IllegalArgumentException("server.shutdown-drain and server.shutdown-grace-period must not be negative");
         }
@@ -55,6 +71,6 @@ public record ServerConfig(Integer port, Integer managementPort, String host, Lo
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null);
     }
 }

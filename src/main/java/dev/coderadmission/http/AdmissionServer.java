@@ -26,6 +26,9 @@ public final class AdmissionServer {
      *               the informers, the leader election and the modes that need the API server
      */
     public static ApplicationContext start(AdmissionConfig config, @Nullable KubernetesClient client) {
+        // TLS 1.2 lets a client renegotiate over and over, each a full handshake of server CPU; nothing
+        // legitimate needs it (TLS 1.3 has none). JSSE reads this once, before its first server handshake.
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         var singletons = new ArrayList<Object>(List.of(config));
         if (client != null) {
             singletons.add(client);
@@ -53,6 +56,8 @@ public final class AdmissionServer {
             props.put("micronaut.server.ssl.trust-name", ServingCertificateProvider.NAME);
         }
         props.put("micronaut.server.max-request-size", server.maxRequestBytes());
+        // our ConnectionGuard closes idle connections first; Micronaut's timer is only a backstop
+        props.put("micronaut.server.idle-timeout", server.idleTimeout().multipliedBy(2).toMillis() + "ms");
         // finish reviews in flight on stop (see runtime.Shutdown for the drain before it)
         props.put("micronaut.lifecycle.graceful-shutdown.enabled", true);
         props.put("micronaut.lifecycle.graceful-shutdown.grace-period", server.shutdownGracePeriod().toMillis() + "ms");

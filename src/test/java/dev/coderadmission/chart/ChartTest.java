@@ -269,14 +269,20 @@ class ChartTest {
         var tenant = objects("tenant");
         var tenantRoles = all(tenant, Role.class);
         assertThat(tenantRoles).extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
-                .containsExactlyInAnyOrder("coder-admission/coder-admission", "coder/coder-admission-agent-url");
+                .containsExactly("coder-admission/coder-admission");
         var own = tenantRoles.stream().filter(r -> r.getMetadata().getName().equals("coder-admission")).findFirst().orElseThrow();
         assertThat(rules(own.getRules())).containsExactlyInAnyOrder(
                 "coordination.k8s.io leases [] create", "coordination.k8s.io leases [coder-admission] get,patch",
                 " secrets [] create", " secrets [coder-admission-tls] get,list,watch,update");
-        var agentUrlRole = tenantRoles.stream().filter(r -> r.getMetadata().getName().endsWith("agent-url")).findFirst().orElseThrow();
+        // the ConfigMap's namespace (coder) does not exist yet when the chart is installed: no Role there,
+        // a ClusterRole limited to the one ConfigMap name instead
+        var agentUrlRole = all(tenant, ClusterRole.class).stream().filter(r -> r.getMetadata().getName().endsWith("agent-url"))
+                .findFirst().orElseThrow();
         assertThat(rules(agentUrlRole.getRules())).containsExactly(" configmaps [coder-workspace-config] list,watch");
-        assertThat(rules(one(tenant, ClusterRole.class).getRules())).containsExactlyInAnyOrder(
+        assertThat(all(tenant, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class))
+                .allSatisfy(b -> assertThat(b.getMetadata().getNamespace()).isEqualTo("coder-admission"));
+        assertThat(rules(all(tenant, ClusterRole.class).stream().filter(r -> !r.getMetadata().getName().endsWith("agent-url"))
+                .findFirst().orElseThrow().getRules())).containsExactlyInAnyOrder(
                 "admissionregistration.k8s.io mutatingwebhookconfigurations [coder-admission] get,patch",
                 "admissionregistration.k8s.io validatingwebhookconfigurations [coder-admission] get,patch");
 
@@ -294,8 +300,9 @@ class ChartTest {
 
         // cert-manager writes nothing itself: no Lease, Secret or webhook configuration rights at all
         var certManager = objects("cert-manager");
-        assertThat(all(certManager, Role.class)).extracting(r -> r.getMetadata().getName()).containsExactly("coder-admission-agent-url");
-        assertThat(all(certManager, ClusterRole.class)).isEmpty();
+        assertThat(all(certManager, Role.class)).isEmpty();
+        assertThat(all(certManager, ClusterRole.class)).extracting(r -> r.getMetadata().getName())
+                .containsExactly("coder-admission-agent-url");
 
         // tenant-backend for every namespace needs a ClusterRole
         var everywhere = Kube.SERIALIZATION.unmarshal(Stream.of(render("management", Map.of(), "config: {tenant-backend: {namespaces: []}}")

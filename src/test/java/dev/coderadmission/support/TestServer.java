@@ -46,7 +46,10 @@ public final class TestServer implements AutoCloseable {
     /** @param kubernetes the API server (e.g. fabric8's mock server's client), or null */
     public static TestServer start(AdmissionConfig config, KubernetesClient kubernetes) {
         var management = freePort();
-        var server = new ServerConfig(0, management, "127.0.0.1", null, Duration.ofMillis(500), null);
+        var given = config.server();
+        // loopback and free ports; a short drain; every other server setting as the test configured it
+        var server = new ServerConfig(0, management, "127.0.0.1", given.maxRequestBytes(), Duration.ofMillis(500),
+                given.shutdownGracePeriod(), given.maxConnections(), given.requestTimeout(), given.idleTimeout());
         return new TestServer(AdmissionServer.start(config.withServer(server), kubernetes), management);
     }
 

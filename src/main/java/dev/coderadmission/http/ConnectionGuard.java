@@ -1,0 +1,185 @@
+package dev.coderadmission.http;
+
+import dev.coderadmission.config.AdmissionConfig;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
+import io.micronaut.http.server.netty.NettyServerCustomizer;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keeps slow and idle clients from holding the admission port's connections, per connection of the
+ * HTTPS listener only (the health port is not counted, so kubelet's probes are always accepted):
+ * <ul>
+ *   <li>at most {@code server.max-connections} open at once (a further one is closed on accept), well
+ *       below the process's file-descriptor limit;</li>
+ *   <li>a request must arrive whole within {@code server.request-timeout} of its first byte: a
+ *       deadline, not a per-read idle timer, so a client sending a header line every few seconds is
+ *       closed all the same;</li>
+ *   <li>a connection with no request for {@code server.idle-timeout} is closed (longer than
+ *       kube-apiserver's pool keeps idle connections, so the client closes first).</li>
+ * </ul>
+ */
+@Singleton
+final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+
+    private final int managementPort;
+    private final int maxConnections;
+    private final long requestTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final AtomicInteger open = new AtomicInteger();
+
+    ConnectionGuard(AdmissionConfig config) {
+        var server = config.server();
+        this.managementPort = server.managementPort();
+        this.maxConnections = server.maxConnections();
+        this.requestTimeoutNanos = server.requestTimeout().toNanos();
+        this.idleTimeoutNanos = server.idleTimeout().toNanos();
+    }
+
+    @Override
+    public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
+        event.getBean().register(new NettyServerCustomizer() {
+            @Override
+            public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
+                return role == ChannelRole.CONNECTION && isAdmission(channel) ? new PerConnection(channel) : this;
+            }
+        });
+        return event.getBean();
+    }
+
+    /** The management port serves health and metrics over plain HTTP; everything else is admission. */
+    private boolean isAdmission(Channel channel) {
+        return !(channel.localAddress() instanceof InetSocketAddress local) || local.getPort() != managementPort;
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    private final class PerConnection implements NettyServerCustomizer {
+        private final Channel channel;
+        private final Deadline deadline = new Deadline();
+
+        PerConnection(Channel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void onInitialPipelineBuilt() {
+            if (open.incrementAndGet() > maxConnections) {
+                open.decrementAndGet();
+                LOG.warn("refusing a connection from {}: {} admission connections are open (server.max-connections)",
+                        channel.remoteAddress(), maxConnections);
+                channel.close();
+                return;
+            }
+            channel.closeFuture().addListener(f -> {
+                open.decrementAndGet();
+                deadline.cancel();
+            });
+            channel.pipeline().addFirst("coder-admission-deadline", deadline.bytes);
+            deadline.idle(channel);
+        }
+
+        @Override
+        public void onStreamPipelineBuilt() {
+            var pipeline = channel.pipeline();
+            if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null) {
+                pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "coder-admission-requests",
+                        deadline.messages);
+            }
+        }
+    }
+
+    /**
+     * One connection's timer. Bytes arriving while idle start the request deadline; the request's last
+     * content stops it; the last byte of a response starts the idle timer again. Everything runs on the
+     * connection's event loop, so no field needs synchronisation.
+     */
+    private final class Deadline {
+        private ScheduledFuture<?> timer;
+        private boolean receiving;
+
+        final ChannelInboundHandlerAdapter bytes = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                // TLS handshake records are not a request: Netty's handshake timeout covers them
+                if (!receiving && msg instanceof ByteBuf buffer && buffer.isReadable() && handshaken(ctx)) {
+                    receiving = true;
+                    schedule(ctx.channel(), requestTimeoutNanos, "a request was not received whole within server.request-timeout");
+                }
+                ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public boolean isSharable() {
+                return true;
+            }
+        };
+
+        final ChannelDuplexHandler messages = new ChannelDuplexHandler() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof LastHttpContent) {
+                    cancel(); // the whole request is here: the time to answer it is ours, not the client's
+                } else if (msg instanceof HttpRequest && !receiving) {
+                    receiving = true;
+                }
+                ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ctx.write(msg, promise);
+                if (msg instanceof LastHttpContent) {
+                    // the answer is out (Micronaut writes with a void promise, so no listener here)
+                    receiving = false;
+                    idle(ctx.channel());
+                }
+            }
+        };
+
+        private static boolean handshaken(ChannelHandlerContext ctx) {
+            var ssl = ctx.pipeline().get(SslHandler.class);
+            return ssl == null || ssl.handshakeFuture().isDone();
+        }
+
+        void idle(Channel channel) {
+            schedule(channel, idleTimeoutNanos, "no request within server.idle-timeout");
+        }
+
+        private void schedule(Channel channel, long nanos, String why) {
+            cancel();
+            timer = channel.eventLoop().schedule(() -> {
+                LOG.debug("closing the connection from {}: {}", channel.remoteAddress(), why);
+                channel.close();
+            }, nanos, TimeUnit.NANOSECONDS);
+        }
+
+        void cancel() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
+    }
+
+}
