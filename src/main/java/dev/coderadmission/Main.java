@@ -9,6 +9,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // before anything touches JSSE, which reads it once (see AdmissionServer.start)
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         int code = RootCommand.commandLine().execute(args);
         if (code != RootCommand.KEEP_RUNNING) {
             System.exit(code);

@@ -17,8 +17,10 @@ import java.util.Optional;
  * and the clock (cert-controller's rotator). The leader applies it; nothing here does I/O.
  *
  * <p>A CA rotation is two-phase so no request fails: first the new CA is only added to the caBundle
- * (every API server trusts both), and only after {@code tls.ca-overlap} does it start signing. The old
- * CA stays in the bundle until it expires, so serving certificates it signed stay trusted meanwhile.
+ * (every API server trusts both), and only after {@code tls.ca-overlap} <em>and</em> once every named
+ * webhook configuration is seen to carry it ({@code nextTrusted}) does it start signing: a caBundle
+ * write that keeps failing (a wrong name, missing RBAC) holds the rotation instead of breaking every
+ * call. The old CA stays in the bundle until it expires, so certificates it signed stay trusted meanwhile.
  */
 public final class Rotation {
     private Rotation() {
@@ -26,6 +28,12 @@ public final class Rotation {
 
     /** The bundle to store, or empty when {@code current} is fine as it is. */
     public static Optional<TlsBundle> plan(Optional<TlsBundle> current, List<String> names, TlsConfig config, Instant now) {
+        return plan(current, names, config, now, true);
+    }
+
+    /** @param nextTrusted whether every webhook configuration trusts {@code current}'s next CA already */
+    public static Optional<TlsBundle> plan(Optional<TlsBundle> current, List<String> names, TlsConfig config, Instant now,
+                                           boolean nextTrusted) {
         if (current.isEmpty()) {
             var ca = Certificates.newAuthority("coder-admission-ca", config.caValidity(), config.keyType(), now);
             return Optional.of(new TlsBundle(ca, Optional.empty(), Optional.empty(), List.of(ca.certificate()),
@@ -44,14 +52,14 @@ public final class Rotation {
             nextSince = Optional.of(now);
             trusted.addFirst(fresh.certificate());
         }
-        if (next.isPresent() && !now.isBefore(nextSince.orElse(now).plus(config.caOverlap()))) {
+        if (next.isPresent() && nextTrusted && overlapOver(bundle, config, now)) {
             signer = next.get();
             next = Optional.empty();
             nextSince = Optional.empty();
             serving = serving(signer, names, config, now);
         }
         if (expiresWithin(serving.leaf(), config.renewBefore(), now) || !covers(serving.leaf(), names)
-                || !serving.leaf().getIssuerX500Principal().equals(signer.certificate().getSubjectX500Principal())) {
+                || !signedBy(serving.leaf(), signer.certificate())) {
             serving = serving(signer, names, config, now);
         }
         var keep = new ArrayList<X509Certificate>();
@@ -73,6 +81,24 @@ public final class Rotation {
         var chain = new ArrayList<>(issued.chain());
         chain.add(ca.certificate());
         return new KeyMaterial(issued.key(), chain);
+    }
+
+    /** Whether {@code bundle}'s next CA has been trusted for {@code tls.ca-overlap} (it may sign, once trusted everywhere). */
+    public static boolean overlapOver(TlsBundle bundle, TlsConfig config, Instant now) {
+        return bundle.nextSince().map(since -> !now.isBefore(since.plus(config.caOverlap()))).orElse(false);
+    }
+
+    /**
+     * Whether {@code certificate}'s signature verifies with {@code ca}'s key. Issuer names cannot tell:
+     * every CA this webhook makes is called coder-admission-ca.
+     */
+    static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
+        try {
+            certificate.verify(ca.getPublicKey());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     static boolean expiresWithin(X509Certificate certificate, Duration window, Instant now) {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
@@ -166,35 +167,43 @@ public final class SelfManagedCertificateSource implements ServingCertificateSou
         }
     }
 
-    /** One leader pass: renew what is due, then make the caBundles say what the Secret says. */
+    /**
+     * One leader pass: make the caBundles say what the Secret says, then renew what is due, gating the
+     * switch to a new CA on every named webhook configuration trusting it.
+     */
     void reconcile() {
         var secrets = client.secrets().inNamespace(namespace);
         var stored = secrets.withName(config.secretName()).get();
         var current = stored == null ? Optional.<TlsBundle>empty() : parse(stored);
-        var planned = Rotation.plan(current, names, config, clock.instant());
-        var effective = current.orElse(null);
-        if (planned.isPresent()) {
-            try {
-                if (stored == null) {
-                    secrets.resource(secret(planned.get(), null)).create();
-                } else {
-                    secrets.resource(secret(planned.get(), stored.getMetadata().getResourceVersion())).update();
-                }
-                effective = planned.get();
-                LOG.info("rotated certificates in Secret {}/{}: serving {} expires {}, CAs trusted {}", namespace,
-                        config.secretName(), effective.serving().leaf().getSerialNumber().toString(16),
-                        effective.serving().leaf().getNotAfter().toInstant(), effective.trusted().size());
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw e;
-                }
-                LOG.info("Secret {}/{} changed meanwhile; checking again next time", namespace, config.secretName());
-                return;
+        current.ifPresent(bundle -> injectCaBundle(bundle.caBundlePem()));
+        var nextTrusted = current.flatMap(TlsBundle::next).map(next -> trustedEverywhere(next.certificate())).orElse(true);
+        var now = clock.instant();
+        if (!nextTrusted && current.map(bundle -> Rotation.overlapOver(bundle, config, now)).orElse(false)) {
+            LOG.warn("CA rotation is waiting: not every webhook configuration in tls.webhook-configurations trusts the new "
+                    + "CA yet, so the old CA keeps signing (see the caBundle warnings above)");
+        }
+        var planned = Rotation.plan(current, names, config, now, nextTrusted);
+        if (planned.isEmpty()) {
+            return;
+        }
+        try {
+            if (stored == null) {
+                secrets.resource(secret(planned.get(), null)).create();
+            } else {
+                secrets.resource(secret(planned.get(), stored.getMetadata().getResourceVersion())).update();
             }
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            LOG.info("Secret {}/{} changed meanwhile; checking again next time", namespace, config.secretName());
+            return;
         }
-        if (effective != null) {
-            injectCaBundle(effective.caBundlePem());
-        }
+        var effective = planned.get();
+        LOG.info("rotated certificates in Secret {}/{}: serving {} expires {}, CAs trusted {}", namespace,
+                config.secretName(), effective.serving().leaf().getSerialNumber().toString(16),
+                effective.serving().leaf().getNotAfter().toInstant(), effective.trusted().size());
+        injectCaBundle(effective.caBundlePem());
     }
 
     private void injectCaBundle(String pem) {
@@ -210,20 +219,61 @@ public final class SelfManagedCertificateSource implements ServingCertificateSou
         }
     }
 
-    /** Sets caBundle on every webhook of one configuration, if any differs (the configuration may not exist yet). */
+    /** Sets caBundle on every webhook of one configuration, if any differs; a failure is logged and retried next pass. */
     private static <T extends HasMetadata> void inject(String kind, String name, Resource<T> resource,
                                                        Function<T, List<WebhookClientConfig>> clientConfigs, String caBundle) {
-        var existing = resource.get();
-        if (existing == null) {
-            LOG.debug("{} {} does not exist (yet)", kind, name);
-            return;
+        try {
+            var existing = resource.get();
+            if (existing == null) {
+                LOG.warn("{} {} named in tls.webhook-configurations does not exist (yet); its caBundle cannot be set",
+                        kind, name);
+                return;
+            }
+            if (clientConfigs.apply(existing).stream().anyMatch(c -> !caBundle.equals(c.getCaBundle()))) {
+                resource.edit(c -> {
+                    clientConfigs.apply(c).forEach(clientConfig -> clientConfig.setCaBundle(caBundle));
+                    return c;
+                });
+                LOG.info("caBundle of {} {} updated", kind, name);
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warn("cannot set the caBundle of {} {}: {}; retrying on the next check", kind, name, e.getMessage());
         }
-        if (clientConfigs.apply(existing).stream().anyMatch(c -> !caBundle.equals(c.getCaBundle()))) {
-            resource.edit(c -> {
-                clientConfigs.apply(c).forEach(clientConfig -> clientConfig.setCaBundle(caBundle));
-                return c;
-            });
-            LOG.info("caBundle of {} {} updated", kind, name);
+    }
+
+    /** Whether every webhook of every named configuration has {@code ca} in its caBundle. */
+    private boolean trustedEverywhere(X509Certificate ca) {
+        var admission = client.admissionRegistration().v1();
+        var bundles = new java.util.ArrayList<String>();
+        try {
+            for (var name : config.webhookConfigurations().mutating()) {
+                var configuration = admission.mutatingWebhookConfigurations().withName(name).get();
+                if (configuration == null) {
+                    return false;
+                }
+                configuration.getWebhooks().forEach(w -> bundles.add(w.getClientConfig().getCaBundle()));
+            }
+            for (var name : config.webhookConfigurations().validating()) {
+                var configuration = admission.validatingWebhookConfigurations().withName(name).get();
+                if (configuration == null) {
+                    return false;
+                }
+                configuration.getWebhooks().forEach(w -> bundles.add(w.getClientConfig().getCaBundle()));
+            }
+        } catch (KubernetesClientException e) {
+            return false;
+        }
+        return bundles.stream().allMatch(bundle -> contains(bundle, ca));
+    }
+
+    private static boolean contains(String caBundle, X509Certificate ca) {
+        if (caBundle == null || caBundle.isEmpty()) {
+            return false;
+        }
+        try {
+            return Pem.parseCertificates(new String(Base64.getDecoder().decode(caBundle), StandardCharsets.US_ASCII)).contains(ca);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

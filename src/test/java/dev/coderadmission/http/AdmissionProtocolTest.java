@@ -116,6 +116,8 @@ class AdmissionProtocolTest {
 
         assertThat(sized.statusCode()).isEqualTo(413);
         assertThat(chunked.statusCode()).isEqualTo(413);
+        assertKubernetesStatus(sized, 413, "RequestEntityTooLarge", "exceeds server.max-request-bytes (3145728 bytes)");
+        assertKubernetesStatus(chunked, 413, "RequestEntityTooLarge", "exceeds server.max-request-bytes");
         // and the server is still there for the next request
         assertThat(server.post("/validate/exposure", nodePortReview()).statusCode()).isEqualTo(200);
     }
@@ -142,6 +144,17 @@ class AdmissionProtocolTest {
         assertThat(get.statusCode()).isEqualTo(405);
         assertThat(put.statusCode()).isEqualTo(405);
         assertThat(get.headers().firstValue("allow")).hasValue("POST");
+    }
+
+    /** Every error answer is a Kubernetes Status, the shape kube-apiserver logs and shows. */
+    private static void assertKubernetesStatus(java.net.http.HttpResponse<String> response, int code, String reason, String message) {
+        var status = Reviews.yaml(response.body());
+        assertThat(status.path("kind").asText()).as(response.body()).isEqualTo("Status");
+        assertThat(status.path("apiVersion").asText()).isEqualTo("v1");
+        assertThat(status.path("code").asInt()).isEqualTo(code);
+        assertThat(status.path("reason").asText()).isEqualTo(reason);
+        assertThat(status.path("message").asText()).contains(message);
+        assertThat(response.body()).doesNotContain("_links", "_embedded");
     }
 
     @Test

@@ -88,6 +88,32 @@ class RotationTest {
     }
 
     @Test
+    void theNewCaDoesNotSignUntilEveryWebhookConfigurationTrustsIt() {
+        var nearCaExpiry = T0.plus(Duration.ofDays(3650 - 364));
+        var phaseA = Rotation.plan(Optional.of(fresh()), NAMES, CONFIG, nearCaExpiry).orElseThrow();
+        var afterOverlap = nearCaExpiry.plus(Duration.ofMinutes(6));
+
+        assertThat(Rotation.plan(Optional.of(phaseA), NAMES, CONFIG, afterOverlap, false)).isEmpty();
+        var switched = Rotation.plan(Optional.of(phaseA), NAMES, CONFIG, afterOverlap, true).orElseThrow();
+        assertThat(switched.signer().certificate()).isEqualTo(phaseA.next().orElseThrow().certificate());
+    }
+
+    @Test
+    void aServingCertificateFromAnotherCaOfTheSameNameIsReissued() {
+        var bundle = fresh();
+        // every CA this webhook makes is called coder-admission-ca: only the signature tells them apart
+        var impostor = Certificates.newAuthority("coder-admission-ca", Duration.ofDays(3650), TlsConfig.KeyType.ECDSA, T0);
+        var foreign = Certificates.issueServing(impostor, NAMES, Duration.ofDays(90), TlsConfig.KeyType.ECDSA, T0);
+        var mixed = new TlsBundle(bundle.signer(), bundle.next(), bundle.nextSince(), bundle.trusted(), foreign);
+        assertThat(foreign.leaf().getIssuerX500Principal()).isEqualTo(bundle.signer().certificate().getSubjectX500Principal());
+
+        var fixed = Rotation.plan(Optional.of(mixed), NAMES, CONFIG, T0.plus(Duration.ofDays(1))).orElseThrow();
+
+        assertThat(Rotation.signedBy(fixed.serving().leaf(), bundle.signer().certificate())).isTrue();
+        assertThat(Rotation.signedBy(foreign.leaf(), bundle.signer().certificate())).isFalse();
+    }
+
+    @Test
     void theBundleRoundTripsThroughSecretData() {
         var bundle = Rotation.plan(Optional.of(fresh()), NAMES, CONFIG, T0.plus(Duration.ofDays(3650 - 364))).orElseThrow();
 
