@@ -9,7 +9,7 @@ import sun.misc.Signal;
 import dev.coderadmission.tls.FileCertificateSource;
 import dev.coderadmission.tls.Pem;
 import dev.coderadmission.http.AdmissionServer;
-import dev.coderadmission.kube.KubernetesClients;
+import dev.coderadmission.cluster.KubernetesClients;
 import dev.coderadmission.policy.Webhooks;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.slf4j.LoggerFactory;

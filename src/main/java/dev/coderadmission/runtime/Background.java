@@ -2,13 +2,15 @@ package dev.coderadmission.runtime;
 
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.TlsConfig;
-import dev.coderadmission.kube.ConfigMapAgentUrl;
-import dev.coderadmission.kube.Leadership;
-import dev.coderadmission.kube.MirrorInformer;
-import dev.coderadmission.kube.Synced;
+import dev.coderadmission.cluster.ConfigMapAgentUrl;
+import dev.coderadmission.cluster.Leadership;
+import dev.coderadmission.cluster.MirrorInformer;
+import dev.coderadmission.cluster.Synced;
 import dev.coderadmission.policy.Lookups;
-import dev.coderadmission.tenant.IngressRepairer;
+import dev.coderadmission.repair.IngressRepairer;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
@@ -52,7 +54,7 @@ public class Background implements AutoCloseable {
     /** Closed in list order: writers are added first, informers last. */
     private final List<AutoCloseable> stopOrder = new ArrayList<>();
 
-    public Background(AdmissionConfig config, @Nullable KubernetesClient client) {
+    public Background(AdmissionConfig config, @Nullable KubernetesClient client, MeterRegistry registry) {
         this.restartAfter = config.kubernetes().informerRestartAfter();
         this.clock = Clock.systemUTC();
         var lookups = Lookups.fromConfig(config);
@@ -77,7 +79,7 @@ public class Background implements AutoCloseable {
                 informers.add(mirrors);
                 lookups = lookups.withMirrors(mirrors).withServices(mirrors.coderServices(config.coder()));
                 if (config.tenantBackend().repair() && leadership != null) {
-                    stopOrder.add(new IngressRepairer(client, config.tenantBackend(), mirrors, leadership));
+                    stopOrder.add(new IngressRepairer(client, config.tenantBackend(), mirrors, leadership, registry));
                 }
                 mirrors.start();
             }
@@ -88,6 +90,21 @@ public class Background implements AutoCloseable {
             stopOrder.addAll(informers);
         }
         this.lookups = lookups;
+        registerMetrics(registry);
+    }
+
+    private void registerMetrics(MeterRegistry registry) {
+        if (leadership != null) {
+            Gauge.builder("coder.admission.leader", leadership, l -> l.isLeader() ? 1 : 0)
+                    .description("1 while this replica holds the lease and writes (rotation, caBundles, repair)")
+                    .register(registry);
+            Gauge.builder("coder.admission.leader.campaigns", leadership, Leadership::campaigns)
+                    .description("Leader election campaigns this process started (more than 1: a lease was lost)")
+                    .register(registry);
+        }
+        Gauge.builder("coder.admission.informers.unsynced", this, b -> b.unsynced().size())
+                .description("Informers that have not listed yet (admission answers 503 where it needs them)")
+                .register(registry);
     }
 
     /** Whether this replica has anything to write, and so needs to take part in the election. */

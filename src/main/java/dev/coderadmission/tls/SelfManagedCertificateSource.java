@@ -1,9 +1,9 @@
 package dev.coderadmission.tls;
 
 import dev.coderadmission.config.TlsConfig;
-import dev.coderadmission.kube.Informers;
-import dev.coderadmission.kube.Leadership;
-import dev.coderadmission.kube.Synced;
+import dev.coderadmission.cluster.Informers;
+import dev.coderadmission.cluster.Leadership;
+import dev.coderadmission.cluster.Synced;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;

@@ -2,7 +2,7 @@ package dev.coderadmission.tls;
 
 import dev.coderadmission.config.LeaderElectionConfig;
 import dev.coderadmission.config.TlsConfig;
-import dev.coderadmission.kube.Leadership;
+import dev.coderadmission.cluster.Leadership;
 import dev.coderadmission.support.FaultyApiServer;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;

@@ -3,7 +3,7 @@ package dev.coderadmission.tls;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.LeaderElectionConfig;
 import dev.coderadmission.config.TlsConfig;
-import dev.coderadmission.kube.Leadership;
+import dev.coderadmission.cluster.Leadership;
 import dev.coderadmission.support.Eventually;
 import dev.coderadmission.support.Reviews;
 import dev.coderadmission.support.Tls;

@@ -120,4 +120,26 @@ public final class BackendRewrite {
         }
         return result;
     }
+
+    /**
+     * What stands in the way of a rewrite, in words for a denial, a warning or an Event (the webhook and
+     * the repair loop say the same); empty for {@link Outcome.NotAnnotated} and {@link Outcome.Resolved}.
+     */
+    public static String problem(Outcome outcome, String subject, String namespace) {
+        return switch (outcome) {
+            case Outcome.NotAnnotated ignored -> "";
+            case Outcome.Resolved ignored -> "";
+            case Outcome.Malformed malformed -> subject + ": " + malformed.message();
+            case Outcome.NoMirror none -> subject + ": no KubeVirt CCM Service in namespace " + namespace
+                    + " mirrors tenant Service " + none.tenantService()
+                    + (none.cluster() == null ? "" : " of cluster " + none.cluster()) + " yet";
+            case Outcome.Ambiguous ambiguous -> subject + ": tenant Service " + ambiguous.tenantService()
+                    + " is mirrored by several KubeVirt CCM Services in namespace " + namespace + ": "
+                    + ambiguous.candidates().stream().map(Mirror::describe).collect(java.util.stream.Collectors.joining(", "))
+                    + "; set annotation " + TENANT_CLUSTER + " to one of "
+                    + ambiguous.candidates().stream().map(Mirror::cluster).distinct().sorted().toList();
+            case Outcome.PortMissing missing -> subject + ": backend port " + String.join(", ", missing.missing())
+                    + " does not exist on " + missing.mirror().describe() + "; its ports are " + missing.mirror().ports();
+        };
+    }
 }

@@ -5,11 +5,9 @@ import dev.coderadmission.admission.Decision;
 import dev.coderadmission.admission.Patches;
 import dev.coderadmission.admission.Policy;
 import dev.coderadmission.config.TenantBackendConfig;
-import dev.coderadmission.tenant.Mirror;
 import dev.coderadmission.tenant.MirrorIndex;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Seed 000 made declarative: an Ingress in the management cluster names the tenant Service it means
@@ -36,21 +34,14 @@ public final class TenantBackendPolicy implements Policy {
             return Decision.allow();
         }
         var subject = request.describe();
-        return switch (BackendRewrite.resolve(request.object(), namespace, index)) {
+        var outcome = BackendRewrite.resolve(request.object(), namespace, index);
+        return switch (outcome) {
             case BackendRewrite.Outcome.NotAnnotated ignored -> Decision.allow();
-            case BackendRewrite.Outcome.Malformed malformed -> Decision.invalid(subject + ": " + malformed.message());
-            case BackendRewrite.Outcome.NoMirror none -> Decision.allow(List.of("coder-admission: " + subject
-                    + ": no KubeVirt CCM Service in namespace " + namespace + " mirrors tenant Service " + none.tenantService()
-                    + (none.cluster() == null ? "" : " of cluster " + none.cluster())
-                    + " yet; backends left as they are, and repaired when it appears"));
-            case BackendRewrite.Outcome.Ambiguous ambiguous -> Decision.deny(subject + ": tenant Service "
-                    + ambiguous.tenantService() + " is mirrored by several KubeVirt CCM Services in namespace " + namespace
-                    + ": " + ambiguous.candidates().stream().map(Mirror::describe).collect(Collectors.joining(", "))
-                    + "; set annotation " + BackendRewrite.TENANT_CLUSTER + " to one of "
-                    + ambiguous.candidates().stream().map(Mirror::cluster).distinct().sorted().toList());
-            case BackendRewrite.Outcome.PortMissing missing -> Decision.deny(subject + ": backend port "
-                    + String.join(", ", missing.missing()) + " does not exist on " + missing.mirror().describe()
-                    + "; its ports are " + missing.mirror().ports());
+            case BackendRewrite.Outcome.Malformed malformed -> Decision.invalid(BackendRewrite.problem(outcome, subject, namespace));
+            case BackendRewrite.Outcome.NoMirror none -> Decision.allow(List.of("coder-admission: "
+                    + BackendRewrite.problem(outcome, subject, namespace) + "; backends left as they are, and repaired when it appears"));
+            case BackendRewrite.Outcome.Ambiguous ambiguous -> Decision.deny(BackendRewrite.problem(outcome, subject, namespace));
+            case BackendRewrite.Outcome.PortMissing missing -> Decision.deny(BackendRewrite.problem(outcome, subject, namespace));
             case BackendRewrite.Outcome.Resolved resolved -> patch(request, resolved);
         };
     }

@@ -1,4 +1,4 @@
-package dev.coderadmission.kube;
+package dev.coderadmission.cluster;
 
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 

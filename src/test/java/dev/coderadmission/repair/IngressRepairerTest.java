@@ -1,9 +1,9 @@
-package dev.coderadmission.tenant;
+package dev.coderadmission.repair;
 
 import dev.coderadmission.config.LeaderElectionConfig;
 import dev.coderadmission.config.TenantBackendConfig;
-import dev.coderadmission.kube.Leadership;
-import dev.coderadmission.kube.MirrorInformer;
+import dev.coderadmission.cluster.Leadership;
+import dev.coderadmission.cluster.MirrorInformer;
 import dev.coderadmission.support.Eventually;
 import dev.coderadmission.support.Mirrors;
 import io.fabric8.kubernetes.api.model.Event;
@@ -68,7 +68,7 @@ class IngressRepairerTest {
     private Replica replica(String identity) {
         var index = new MirrorInformer(client, CONFIG);
         var leadership = new Leadership(client, LeaderElectionConfig.defaults(), "coder-admission", identity);
-        var repairer = new IngressRepairer(client, CONFIG, index, leadership);
+        var repairer = new IngressRepairer(client, CONFIG, index, leadership, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         running.add(leadership);
         running.add(index);
         running.add(repairer);
@@ -122,6 +122,41 @@ class IngressRepairerTest {
 
         Eventually.await(IngressRepairerTest::backend, recreated::equals, Duration.ofSeconds(10));
         assertThat(repairer.repairs()).isEqualTo(2);
+    }
+
+    @Test
+    void anAmbiguousTenantServiceIsReportedOnceAndRepairedWhenAMirrorIsDeleted() {
+        // two tenant clusters both have a Service coder/coder: the loop cannot choose, and says so
+        Mirrors.create(client, Mirrors.coderMirror(CODER_MIRROR));
+        var other = "a0000000000000000000000000000001";
+        Mirrors.create(client, Mirrors.mirror(other, "coder", "coder", "coder-cluster-staging"));
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        var index = new MirrorInformer(client, CONFIG);
+        var leadership = new Leadership(client, LeaderElectionConfig.defaults(), "coder-admission", "replica-a");
+        var repairer = new IngressRepairer(client, CONFIG, index, leadership, registry);
+        running.add(leadership);
+        running.add(index);
+        running.add(repairer);
+        leadership.start();
+        index.start();
+
+        var warnings = Eventually.await(() -> events("BackendNotRepaired"), e -> !e.isEmpty(), Duration.ofSeconds(10));
+        assertThat(warnings.getFirst().getType()).isEqualTo("Warning");
+        assertThat(warnings.getFirst().getMessage()).contains("Ingress tenant-root/coder: tenant Service coder/coder is mirrored "
+                + "by several KubeVirt CCM Services", "coder-admission.dev/tenant-cluster");
+        assertThat(registry.counter("coder.admission.repair.outcomes", "outcome", "Ambiguous").count()).isEqualTo(1);
+        assertThat(backend()).isEqualTo(OLD_BACKEND);
+
+        // a second look at the same problem is not a second Event
+        client.services().inNamespace("tenant-root").withName(other).edit(s -> {
+            s.getMetadata().getLabels().put("touched", "yes");
+            return s;
+        });
+        // deleting the other cluster's mirror leaves one candidate: the deletion itself triggers the repair
+        client.services().inNamespace("tenant-root").withName(other).delete();
+        Eventually.await(IngressRepairerTest::backend, CODER_MIRROR::equals, Duration.ofSeconds(10));
+        assertThat(events("BackendNotRepaired")).hasSize(1);
+        assertThat(registry.counter("coder.admission.repair.outcomes", "outcome", "Repaired").count()).isEqualTo(1);
     }
 
     @Test

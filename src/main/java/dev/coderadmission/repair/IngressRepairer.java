@@ -1,13 +1,14 @@
-package dev.coderadmission.tenant;
+package dev.coderadmission.repair;
 
+import dev.coderadmission.tenant.Mirror;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.admission.Patches;
 import dev.coderadmission.config.TenantBackendConfig;
 import dev.coderadmission.kube.Kube;
-import dev.coderadmission.kube.Leadership;
-import dev.coderadmission.kube.MirrorInformer;
+import dev.coderadmission.cluster.Leadership;
+import dev.coderadmission.cluster.MirrorInformer;
 import dev.coderadmission.policy.tenantbackend.BackendRewrite;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,10 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,13 +54,20 @@ public final class IngressRepairer implements AutoCloseable {
     private final String identity;
     private final ScheduledExecutorService queue;
     private final AtomicInteger repairs = new AtomicInteger();
+    private final MeterRegistry registry;
+    /** Set while one retry is scheduled for the index to sync: further events join it instead of starting more. */
+    private final AtomicBoolean awaitingSync = new AtomicBoolean();
+    /** The problems already reported per Ingress, so an unchanged problem is one Event, not one per pass. */
+    private final Map<String, String> reported = new ConcurrentHashMap<>();
 
-    public IngressRepairer(KubernetesClient client, TenantBackendConfig config, MirrorInformer index, Leadership leadership) {
+    public IngressRepairer(KubernetesClient client, TenantBackendConfig config, MirrorInformer index, Leadership leadership,
+                           MeterRegistry registry) {
         this.client = client;
         this.config = config;
         this.index = index;
         this.leadership = leadership;
         this.identity = leadership.identity();
+        this.registry = registry;
         this.queue = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ingress-repair").daemon().factory());
         // A safety net beside the events: Ingresses edited by hand are put back within this period.
         queue.scheduleWithFixedDelay(() -> safely(() -> reconcile(null)), 5, 5, TimeUnit.MINUTES);
@@ -75,7 +88,11 @@ public final class IngressRepairer implements AutoCloseable {
 
             @Override
             public void onDelete(Service service, boolean finalStateUnknown) {
-                Mirror.of(service).ifPresent(m -> submit(() -> gone(m)));
+                // another mirror of the same tenant Service may remain: re-resolve, then report what is gone
+                Mirror.of(service).ifPresent(m -> submit(() -> {
+                    reconcile(m.namespace());
+                    gone(m);
+                }));
             }
         });
     }
@@ -90,7 +107,11 @@ public final class IngressRepairer implements AutoCloseable {
     }
 
     private void submit(Runnable work) {
-        queue.execute(() -> safely(work));
+        try {
+            queue.execute(() -> safely(work));
+        } catch (RejectedExecutionException e) {
+            // stopping: informer events still arrive until the informers are closed after us
+        }
     }
 
     private static void safely(Runnable work) {
@@ -107,8 +128,14 @@ public final class IngressRepairer implements AutoCloseable {
             return;
         }
         if (!index.hasSynced()) {
-            // deciding on a partial index could point an Ingress at the wrong mirror: try again shortly
-            queue.schedule(() -> safely(() -> reconcile(namespace)), 500, TimeUnit.MILLISECONDS);
+            // deciding on a partial index could point an Ingress at the wrong mirror: one full pass once it
+            // has synced, however many events arrive meanwhile
+            if (awaitingSync.compareAndSet(false, true)) {
+                queue.schedule(() -> {
+                    awaitingSync.set(false);
+                    safely(() -> reconcile(null));
+                }, 500, TimeUnit.MILLISECONDS);
+            }
             return;
         }
         for (var ingress : ingresses(namespace)) {
@@ -116,15 +143,47 @@ public final class IngressRepairer implements AutoCloseable {
             if (!annotations.containsKey(BackendRewrite.TENANT_SERVICE)) {
                 continue;
             }
+            if (!leadership.isLeader()) {
+                return; // lost the lease during the pass: the new leader takes over from here
+            }
             var json = toJson(ingress);
             var ns = ingress.getMetadata().getNamespace();
-            if (BackendRewrite.resolve(json, ns, index) instanceof BackendRewrite.Outcome.Resolved resolved) {
+            var outcome = BackendRewrite.resolve(json, ns, index);
+            if (outcome instanceof BackendRewrite.Outcome.Resolved resolved) {
+                reported.remove(key(ingress));
                 var patch = Patches.diff(json, resolved.ingress());
                 if (!patch.isEmpty()) {
                     apply(ingress, patch, resolved);
                 }
+            } else {
+                unresolved(ingress, outcome);
             }
         }
+    }
+
+    /** An Ingress the loop cannot repair: a Warning Event and a metric, once per distinct problem. */
+    private void unresolved(Ingress ingress, BackendRewrite.Outcome outcome) {
+        var metadata = ingress.getMetadata();
+        var problem = BackendRewrite.problem(outcome, "Ingress " + metadata.getNamespace() + "/" + metadata.getName(),
+                metadata.getNamespace());
+        if (outcome instanceof BackendRewrite.Outcome.NoMirror
+                && Kube.annotations(ingress).containsKey(BackendRewrite.RESOLVED_SERVICE)) {
+            return; // its mirror was deleted: gone() reports that as TenantServiceGone
+        }
+        if (problem.isEmpty() || problem.equals(reported.put(key(ingress), problem))) {
+            return;
+        }
+        count(outcome.getClass().getSimpleName());
+        LOG.warn("cannot repair {}", problem);
+        event(ingress, "Warning", "BackendNotRepaired", problem);
+    }
+
+    private static String key(Ingress ingress) {
+        return ingress.getMetadata().getNamespace() + "/" + ingress.getMetadata().getName();
+    }
+
+    private void count(String outcome) {
+        registry.counter("coder.admission.repair.outcomes", "outcome", outcome).increment();
     }
 
     private List<Ingress> ingresses(String namespace) {
@@ -140,6 +199,9 @@ public final class IngressRepairer implements AutoCloseable {
 
     private void apply(Ingress ingress, JsonNode patch, BackendRewrite.Outcome.Resolved resolved) {
         var metadata = ingress.getMetadata();
+        if (!leadership.isLeader()) {
+            return;
+        }
         // optimistic concurrency: the patch only applies to the version it was computed from
         var guarded = AdmissionReviews.JSON.createArrayNode();
         guarded.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", metadata.getResourceVersion());
@@ -150,11 +212,13 @@ public final class IngressRepairer implements AutoCloseable {
             client.network().v1().ingresses().inNamespace(metadata.getNamespace()).withName(metadata.getName())
                     .patch(context, guarded.toString());
         } catch (KubernetesClientException e) {
+            count("Failed");
             LOG.warn("could not repair Ingress {}/{} ({}); retrying after the next change", metadata.getNamespace(),
                     metadata.getName(), e.getMessage());
             return;
         }
         repairs.incrementAndGet();
+        count("Repaired");
         var message = "backend " + String.join(", ", resolved.previous()) + " -> " + resolved.mirror().describe();
         LOG.info("repaired Ingress {}/{}: {}", metadata.getNamespace(), metadata.getName(), message);
         event(ingress, "Normal", "BackendRepaired", message);
@@ -176,6 +240,9 @@ public final class IngressRepairer implements AutoCloseable {
 
     private void event(Ingress ingress, String type, String reason, String message) {
         var metadata = ingress.getMetadata();
+        if (!leadership.isLeader()) {
+            return;
+        }
         var now = ZonedDateTime.now().format(DateTimeFormatter.ISO_INSTANT);
         var event = new EventBuilder()
                 .withNewMetadata().withGenerateName(metadata.getName() + ".").withNamespace(metadata.getNamespace()).endMetadata()

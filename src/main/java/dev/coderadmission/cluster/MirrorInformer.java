@@ -1,5 +1,6 @@
-package dev.coderadmission.kube;
+package dev.coderadmission.cluster;
 
+import dev.coderadmission.kube.Kube;
 import dev.coderadmission.admission.NotSynced;
 import dev.coderadmission.config.TenantBackendConfig;
 import dev.coderadmission.tenant.Mirror;

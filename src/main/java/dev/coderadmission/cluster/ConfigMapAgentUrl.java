@@ -1,4 +1,4 @@
-package dev.coderadmission.kube;
+package dev.coderadmission.cluster;
 
 import dev.coderadmission.admission.NotSynced;
 import dev.coderadmission.config.AgentUrlConfig;

@@ -1,4 +1,4 @@
-package dev.coderadmission.kube;
+package dev.coderadmission.cluster;
 
 import dev.coderadmission.config.KubernetesConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;

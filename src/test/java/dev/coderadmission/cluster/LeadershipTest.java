@@ -1,4 +1,4 @@
-package dev.coderadmission.kube;
+package dev.coderadmission.cluster;
 
 import dev.coderadmission.config.LeaderElectionConfig;
 import dev.coderadmission.support.Eventually;
