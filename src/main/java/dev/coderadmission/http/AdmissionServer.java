@@ -29,6 +29,12 @@ public final class AdmissionServer {
         // TLS 1.2 lets a client renegotiate over and over, each a full handshake of server CPU; nothing
         // legitimate needs it (TLS 1.3 has none). JSSE reads this once, before its first server handshake.
         System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        // the management port's JDK HTTP server: kubelet and Prometheus need a handful of connections
+        // that finish quickly (seconds; read once, when the first such server starts)
+        System.setProperty("sun.net.httpserver.maxConnections", "64");
+        System.setProperty("sun.net.httpserver.maxReqTime", "10");
+        System.setProperty("sun.net.httpserver.maxRspTime", "10");
+        System.setProperty("sun.net.httpserver.idleInterval", "30");
         var singletons = new ArrayList<Object>(List.of(config));
         if (client != null) {
             singletons.add(client);
@@ -61,14 +67,8 @@ public final class AdmissionServer {
         // finish reviews in flight on stop (see runtime.Shutdown for the drain before it)
         props.put("micronaut.lifecycle.graceful-shutdown.enabled", true);
         props.put("micronaut.lifecycle.graceful-shutdown.grace-period", server.shutdownGracePeriod().toMillis() + "ms");
-        // Health probes on their own plain-HTTP port: kubelet probes need no certificate.
-        props.put("endpoints.all.port", server.managementPort());
+        // Health and metrics are served by runtime.ManagementServer on its own port and threads.
         props.put("endpoints.all.enabled", false);
-        props.put("endpoints.all.sensitive", false);
-        props.put("endpoints.health.enabled", true);
-        props.put("endpoints.health.details-visible", "ANONYMOUS");
-        props.put("endpoints.health.disk-space.enabled", false);
-        props.put("endpoints.prometheus.enabled", true);
         props.put("micronaut.metrics.enabled", true);
         props.put("micronaut.metrics.export.prometheus.enabled", true);
         props.put("micronaut.metrics.export.prometheus.descriptions", true);

@@ -117,6 +117,9 @@ public final class IngressRepairer implements AutoCloseable {
     private static void safely(Runnable work) {
         try {
             work.run();
+        } catch (KubernetesClientException e) {
+            // the API server is unreachable or refused: nothing to fix here, the next change or resync retries
+            LOG.warn("Ingress repair pass failed: {}; retried on the next change or resync", e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Ingress repair failed; it is retried on the next change or resync", e);
         }

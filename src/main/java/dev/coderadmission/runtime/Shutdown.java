@@ -2,13 +2,7 @@ package dev.coderadmission.runtime;
 
 import dev.coderadmission.config.AdmissionConfig;
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.core.async.publisher.Publishers;
-import io.micronaut.health.HealthStatus;
-import io.micronaut.management.health.indicator.HealthIndicator;
-import io.micronaut.management.health.indicator.HealthResult;
-import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +23,7 @@ import java.time.Duration;
  * {@code terminationGracePeriodSeconds}.
  */
 @Singleton
-@Readiness
-public class Shutdown implements HealthIndicator {
+public class Shutdown {
     private static final Logger LOG = LoggerFactory.getLogger(Shutdown.class);
 
     private final Duration drain;
@@ -57,12 +50,5 @@ public class Shutdown implements HealthIndicator {
         }
         context.close();
         LOG.info("stopped");
-    }
-
-    @Override
-    public Publisher<HealthResult> getResult() {
-        return Publishers.just(HealthResult.builder("shutdown", draining ? HealthStatus.DOWN : HealthStatus.UP)
-                .details(java.util.Map.of("draining", draining))
-                .build());
     }
 }

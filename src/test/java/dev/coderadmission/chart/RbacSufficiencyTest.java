@@ -112,6 +112,9 @@ class RbacSufficiencyTest {
         try (var app = appClient(); var running = TestServer.start(config, app)) {
             Eventually.await(() -> client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("coder-admission")
                     .get().getWebhooks().getFirst().getClientConfig().getCaBundle(), b -> b != null, Duration.ofSeconds(15));
+            // the validating configuration is patched right after the mutating one: wait for both
+            Eventually.await(() -> client.admissionRegistration().v1().validatingWebhookConfigurations().withName("coder-admission")
+                    .get().getWebhooks().getFirst().getClientConfig().getCaBundle(), b -> b != null, Duration.ofSeconds(15));
             Eventually.await(() -> running.context().getBean(dev.coderadmission.runtime.Background.class).unsynced(),
                     List::isEmpty, Duration.ofSeconds(15));
         }
