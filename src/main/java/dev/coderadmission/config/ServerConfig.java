@@ -18,11 +18,13 @@ import java.time.Duration;
  * @param maxConnections     admission (HTTPS) connections open at once; more are closed on accept
  * @param requestTimeout     a request must arrive whole within this time of its first byte
  * @param idleTimeout        a connection without a request for this long is closed
+ * @param maxInFlightBytes   request bodies received or being judged at once, across connections; a review
+ *                           beyond it is answered 429 (one review is always admitted)
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record ServerConfig(Integer port, Integer managementPort, String host, Long maxRequestBytes,
                            Duration shutdownDrain, Duration shutdownGracePeriod, Integer maxConnections,
-                           Duration requestTimeout, Duration idleTimeout) {
+                           Duration requestTimeout, Duration idleTimeout, Long maxInFlightBytes) {
 
     /**
      * kube-apiserver caps an object at etcd's 1.5 MiB request limit, and an AdmissionReview carries
@@ -45,6 +47,12 @@ public record ServerConfig(Integer port, Integer managementPort, String host, Lo
         requestTimeout = Defaults.value(requestTimeout, Duration.ofSeconds(10));
         // Go's http.Transport drops idle connections after 90 s: close later than the client does
         idleTimeout = Defaults.value(idleTimeout, Duration.ofSeconds(120));
+        // a parsed review takes several times its size on the heap: 16 MiB keeps a burst of the largest
+        // reviews well inside the chart's memory limit while thousands of ordinary ones fit
+        maxInFlightBytes = Defaults.value(maxInFlightBytes, 16L * 1024 * 1024);
+        if (maxInFlightBytes < 1) {
+            throw new IllegalArgumentException("server.max-in-flight-bytes must be positive");
+        }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("server.max-connections must be at least 1");
         }
@@ -71,6 +79,6 @@ public record ServerConfig(Integer port, Integer managementPort, String host, Lo
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null, null, null, null, null, null);
+        return new ServerConfig(null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -40,7 +40,7 @@ class ConfigLoaderTest {
                 coder-admission:
                   server: {port: 9443, management-port: 9080, host: 127.0.0.1, max-request-bytes: 1024,
                            shutdown-drain: 1s, shutdown-grace-period: 7s, max-connections: 50,
-                           request-timeout: 4s, idle-timeout: 60s}
+                           request-timeout: 4s, idle-timeout: 60s, max-in-flight-bytes: 4096}
                   kubernetes: {enabled: "false", informer-restart-after: 2m}
                   leader-election: {lease-name: x, lease-namespace: y, lease-duration: 20s, renew-deadline: 12s, retry-period: 3s}
                   coder:
@@ -59,7 +59,7 @@ class ConfigLoaderTest {
 
         assertThat(config.server()).isEqualTo(new ServerConfig(9443, 9080, "127.0.0.1", 1024L,
                 java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(7), 50, java.time.Duration.ofSeconds(4),
-                java.time.Duration.ofSeconds(60)));
+                java.time.Duration.ofSeconds(60), 4096L));
         assertThat(config.kubernetes()).isEqualTo(new KubernetesConfig("false", java.time.Duration.ofMinutes(2)));
         assertThat(config.leaderElection()).isEqualTo(new LeaderElectionConfig("x", "y", java.time.Duration.ofSeconds(20),
                 java.time.Duration.ofSeconds(12), java.time.Duration.ofSeconds(3)));

@@ -27,7 +27,8 @@ class ConnectionGuardTest {
 
     @BeforeAll
     static void start() {
-        var limits = new ServerConfig(null, null, null, null, null, null, 4, Duration.ofSeconds(1), Duration.ofSeconds(2));
+        var limits = new ServerConfig(null, null, null, null, null, null, 4, Duration.ofSeconds(1), Duration.ofSeconds(2),
+                null);
         server = TestServer.start(AdmissionConfig.defaults().withServer(limits));
     }
 

@@ -49,7 +49,8 @@ public final class TestServer implements AutoCloseable {
         var given = config.server();
         // loopback and free ports; a short drain; every other server setting as the test configured it
         var server = new ServerConfig(0, management, "127.0.0.1", given.maxRequestBytes(), Duration.ofMillis(500),
-                given.shutdownGracePeriod(), given.maxConnections(), given.requestTimeout(), given.idleTimeout());
+                given.shutdownGracePeriod(), given.maxConnections(), given.requestTimeout(), given.idleTimeout(),
+                given.maxInFlightBytes());
         return new TestServer(AdmissionServer.start(config.withServer(server), kubernetes), management);
     }
 
