@@ -89,10 +89,55 @@ class PackagedJarIT {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).contains("\"allowed\":false").contains("[service-type]");
+
+            // SIGTERM under load, as kubelet sends it: every review sent is answered, none cut off
+            var answered = new java.util.concurrent.atomic.AtomicInteger();
+            var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+            var clients = new ArrayList<Thread>();
+            var started = new java.util.concurrent.CountDownLatch(8);
+            for (int i = 0; i < 8; i++) {
+                clients.add(Thread.ofPlatform().start(() -> {
+                    var client = HttpClient.newBuilder().sslContext(dev.coderadmission.support.Tls.trusting(ca)).build();
+                    var first = true;
+                    while (true) {
+                        try {
+                            var answer = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + https + "/validate/exposure"))
+                                    .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(review, StandardCharsets.UTF_8)).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (answer.statusCode() != 200) {
+                                failures.add(answer.statusCode() + " " + answer.body());
+                            }
+                            answered.incrementAndGet();
+                            if (first) {
+                                first = false;
+                                started.countDown();
+                            }
+                            if (answer.headers().firstValue("connection").filter("close"::equalsIgnoreCase).isPresent()) {
+                                return; // told to move to another replica
+                            }
+                        } catch (java.net.ConnectException e) {
+                            return; // the listener is closed: kube-apiserver would call another replica
+                        } catch (IOException | InterruptedException e) {
+                            failures.add(e.toString());
+                            return;
+                        }
+                    }
+                }));
+            }
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            server.destroy(); // SIGTERM
+            for (var client : clients) {
+                client.join(Duration.ofSeconds(30));
+            }
+            assertThat(failures).as("reviews failed during SIGTERM (%d answered)", answered.get()).isEmpty();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).isZero();
         } finally {
-            server.destroy(); // SIGTERM: the graceful path
+            server.destroy();
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(Files.readString(log)).contains("Startup completed").doesNotContain("ERROR");
+        assertThat(Files.readString(log)).contains("Startup completed", "shutting down: not ready", "stopped")
+                .doesNotContain("ERROR");
     }
 }

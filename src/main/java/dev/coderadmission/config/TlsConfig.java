@@ -103,8 +103,104 @@ public record TlsConfig(
     }
 
     public static TlsConfig defaults() {
-        return new TlsConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+        return builder().build();
+    }
+
+    /** Every key unset (its default), for code that sets a few: the canonical constructor takes 17. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Named setters over the canonical constructor; unset keys get their defaults, and validation is the constructor's. */
+    public static final class Builder {
+        private Mode mode;
+        private KeyType keyType;
+        private String serviceName;
+        private String serviceNamespace;
+        private List<String> extraDnsNames;
+        private String secretName;
+        private Duration servingValidity;
+        private Duration renewBefore;
+        private Duration caValidity;
+        private Duration caRenewBefore;
+        private Duration caOverlap;
+        private Duration checkInterval;
+        private WebhookConfigurations webhookConfigurations;
+        private String certFile;
+        private String keyFile;
+        private Duration reloadInterval;
+        private String clientCaFile;
+
+        private Builder() {
+        }
+
+        public Builder mode(Mode value) {
+            mode = value;
+            return this;
+        }
+
+        public Builder keyType(KeyType value) {
+            keyType = value;
+            return this;
+        }
+
+        public Builder service(String name, String namespace) {
+            serviceName = name;
+            serviceNamespace = namespace;
+            return this;
+        }
+
+        public Builder extraDnsNames(List<String> value) {
+            extraDnsNames = value;
+            return this;
+        }
+
+        public Builder secretName(String value) {
+            secretName = value;
+            return this;
+        }
+
+        public Builder serving(Duration validity, Duration renew) {
+            servingValidity = validity;
+            renewBefore = renew;
+            return this;
+        }
+
+        public Builder ca(Duration validity, Duration renew, Duration overlap) {
+            caValidity = validity;
+            caRenewBefore = renew;
+            caOverlap = overlap;
+            return this;
+        }
+
+        public Builder checkInterval(Duration value) {
+            checkInterval = value;
+            return this;
+        }
+
+        public Builder webhookConfigurations(List<String> mutating, List<String> validating) {
+            webhookConfigurations = new WebhookConfigurations(mutating, validating);
+            return this;
+        }
+
+        public Builder files(String cert, String key, Duration reload) {
+            mode = Mode.FILES;
+            certFile = cert;
+            keyFile = key;
+            reloadInterval = reload;
+            return this;
+        }
+
+        public Builder clientCaFile(String value) {
+            clientCaFile = value;
+            return this;
+        }
+
+        public TlsConfig build() {
+            return new TlsConfig(mode, keyType, serviceName, serviceNamespace, extraDnsNames, secretName, servingValidity,
+                    renewBefore, caValidity, caRenewBefore, caOverlap, checkInterval, webhookConfigurations, certFile,
+                    keyFile, reloadInterval, clientCaFile);
+        }
     }
 
     public String serviceNamespace(Map<String, String> environment) {

@@ -7,6 +7,8 @@ import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.config.AdmissionConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -30,13 +32,14 @@ import java.util.concurrent.Executors;
  * <ul>
  *   <li>{@code /health/liveness}: DOWN (503) when an informer has been down longer than
  *       {@code kubernetes.informer-restart-after}, so kubelet restarts the replica;</li>
- *   <li>{@code /health/readiness}: DOWN while an informer has not listed yet or the replica is draining;</li>
+ *   <li>{@code /health/readiness}: DOWN until the HTTPS listener is bound, while an informer has not listed
+ *       yet, and while the replica is draining;</li>
  *   <li>{@code /health}: both; {@code /prometheus}: the metrics in Prometheus' text format.</li>
  * </ul>
  */
 @Singleton
 @Context
-public class ManagementServer implements AutoCloseable {
+public class ManagementServer implements AutoCloseable, ApplicationEventListener<ServerStartupEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
 
     private final Background background;
@@ -44,6 +47,8 @@ public class ManagementServer implements AutoCloseable {
     private final PrometheusMeterRegistry prometheus;
     private final HttpServer server;
     private final ExecutorService threads;
+    /** This server starts before the HTTPS listener binds: not ready until that has happened. */
+    private volatile boolean listening;
 
     public ManagementServer(AdmissionConfig config, Background background, Shutdown shutdown,
                             @Nullable PrometheusMeterRegistry prometheus) {
@@ -110,7 +115,8 @@ public class ManagementServer implements AutoCloseable {
         var unsynced = background.unsynced();
         details.putPOJO("unsynced", unsynced);
         details.put("draining", shutdown.draining());
-        return new Check("readiness", unsynced.isEmpty() && !shutdown.draining(), details);
+        details.put("listening", listening);
+        return new Check("readiness", listening && unsynced.isEmpty() && !shutdown.draining(), details);
     }
 
     private static void health(HttpExchange exchange, List<Check> checks) throws IOException {
@@ -133,6 +139,11 @@ public class ManagementServer implements AutoCloseable {
         if (!head) {
             exchange.getResponseBody().write(body);
         }
+    }
+
+    @Override
+    public void onApplicationEvent(ServerStartupEvent event) {
+        listening = true;
     }
 
     @Override

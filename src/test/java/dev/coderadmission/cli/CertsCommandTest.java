@@ -38,8 +38,7 @@ class CertsCommandTest {
         assertThat(chain.get(0).getNotAfter().toInstant()).isBetween(java.time.Instant.now().plus(Duration.ofDays(29)),
                 java.time.Instant.now().plus(Duration.ofDays(31)));
 
-        var tls = new TlsConfig(TlsConfig.Mode.FILES, null, null, null, null, null, null, null, null, null, null, null, null,
-                dir.resolve("tls.crt").toString(), dir.resolve("tls.key").toString(), null, null);
+        var tls = TlsConfig.builder().files(dir.resolve("tls.crt").toString(), dir.resolve("tls.key").toString(), null).build();
         try (var server = TestServer.start(AdmissionConfig.defaults().withTls(tls))) {
             var served = Tls.served(Tls.trusting(Pem.parseCertificates(caPem)), "localhost", server.httpsPort());
             assertThat(served).isEqualTo(chain.getFirst());

@@ -26,8 +26,8 @@ class CaRotationGateTest {
 
     @Test
     void aFailingCaBundleWriteHoldsTheCaRotationUntilItSucceeds() {
-        var config = new TlsConfig(TlsConfig.Mode.SELF_MANAGED, null, null, NAMESPACE, null, null, null, null, null, null,
-                null, null, new TlsConfig.WebhookConfigurations(List.of(), List.of("coder-admission")), null, null, null, null);
+        var config = TlsConfig.builder().mode(TlsConfig.Mode.SELF_MANAGED).service(null, NAMESPACE)
+                .webhookConfigurations(List.of(), List.of("coder-admission")).build();
         var t0 = Instant.parse("2026-01-01T00:00:00Z");
         var nearCaExpiry = t0.plus(Duration.ofDays(3650 - 364));
         // phase A of a CA rotation, stored by an earlier pass: the new CA is trusted in the Secret, not signing

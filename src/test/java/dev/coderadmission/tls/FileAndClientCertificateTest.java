@@ -42,8 +42,8 @@ class FileAndClientCertificateTest {
     }
 
     private static TlsConfig files(Path dir, String clientCa) {
-        return new TlsConfig(TlsConfig.Mode.FILES, null, null, null, null, null, null, null, null, null, null, null, null,
-                dir.resolve("tls.crt").toString(), dir.resolve("tls.key").toString(), Duration.ofMillis(200), clientCa);
+        return TlsConfig.builder().files(dir.resolve("tls.crt").toString(), dir.resolve("tls.key").toString(),
+                Duration.ofMillis(200)).clientCaFile(clientCa).build();
     }
 
     @Test

@@ -41,12 +41,14 @@ class SelfManagedTlsTest {
     private final List<AutoCloseable> running = new ArrayList<>();
 
     private static TlsConfig tls(Duration servingValidity, Duration renewBefore, Duration checkInterval) {
-        return new TlsConfig(TlsConfig.Mode.SELF_MANAGED, null, "coder-admission", "coder-admission", List.of("localhost"),
-                "coder-admission-tls", servingValidity, renewBefore,
-                servingValidity.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(2) : null,
-                servingValidity.compareTo(Duration.ofHours(1)) < 0 ? Duration.ofHours(1) : null, null,
-                checkInterval, new TlsConfig.WebhookConfigurations(List.of("coder-admission"), List.of("coder-admission")),
-                null, null, null, null);
+        var shortLived = servingValidity.compareTo(Duration.ofHours(1)) < 0;
+        return TlsConfig.builder().mode(TlsConfig.Mode.SELF_MANAGED).service("coder-admission", "coder-admission")
+                .extraDnsNames(List.of("localhost")).secretName("coder-admission-tls")
+                .serving(servingValidity, renewBefore)
+                .ca(shortLived ? Duration.ofHours(2) : null, shortLived ? Duration.ofHours(1) : null, null)
+                .checkInterval(checkInterval)
+                .webhookConfigurations(List.of("coder-admission"), List.of("coder-admission"))
+                .build();
     }
 
     @AfterEach
@@ -201,8 +203,6 @@ class SelfManagedTlsTest {
                 }
             }, serial -> !serial.equals(first.getSerialNumber()), Duration.ofSeconds(5));
             assertThat(stored.trusted()).isEqualTo(ca);
-            System.out.printf("rotation under load: %d reviews answered, %d failed, serving serial %s -> %s%n",
-                    answered.get(), failures.get(), first.getSerialNumber().toString(16), last.getSerialNumber().toString(16));
         }
     }
 }
