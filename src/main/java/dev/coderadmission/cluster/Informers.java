@@ -37,7 +37,8 @@ public final class Informers {
                     LOG.info("informer for {} has listed after {} failed attempts", name, failed);
                 }
             } else {
-                LOG.error("informer for {} stopped: {}", name, error.getMessage());
+                // the handler above retries every failure, so only close() ends a start: nothing to report
+                LOG.debug("informer for {} stopped before it listed: {}", name, error.getMessage());
             }
         });
         return informer;
