@@ -17,7 +17,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A new serving certificate is used by new connections at once, with no restart. */
+/** A new serving certificate is used by new connections at once, with no restart; tls.key-type holds in every mode. */
 class CertificateReloadTest {
 
     @Test
@@ -30,6 +30,17 @@ class CertificateReloadTest {
             assertThat(servedCertificate(server.httpsPort(), first, second.leaf())).isEqualTo(first);
             provider.update(second);
             assertThat(servedCertificate(server.httpsPort(), first, second.leaf())).isEqualTo(second.leaf());
+        }
+    }
+
+    @Test
+    void theEphemeralCertificateHasTheConfiguredKeyType() throws Exception {
+        var rsa = dev.coderadmission.config.TlsConfig.builder().keyType(dev.coderadmission.config.TlsConfig.KeyType.RSA_2048).build();
+        try (var server = TestServer.start(AdmissionConfig.defaults().withTls(rsa))) {
+            var leaf = server.context().getBean(ServingCertificateProvider.class).current().leaf();
+            var served = servedCertificate(server.httpsPort(), leaf);
+            assertThat(served.getPublicKey().getAlgorithm()).isEqualTo("RSA");
+            assertThat(((java.security.interfaces.RSAPublicKey) served.getPublicKey()).getModulus().bitLength()).isEqualTo(2048);
         }
     }
 
