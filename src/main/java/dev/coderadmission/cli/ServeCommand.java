@@ -58,6 +58,8 @@ final class ServeCommand implements Callable<Integer> {
     /**
      * SIGTERM (kubelet stopping the pod) drains and stops in order ({@link Shutdown}) instead of the
      * JVM's default, which runs Micronaut's shutdown hook at once and drops pooled connections.
+     * {@code sun.misc.Signal} (javac warns: internal API) is the only way the JDK offers to replace
+     * the handler of one signal; it is in the supported {@code jdk.unsupported} module.
      */
     private static void onSigterm(ApplicationContext context) {
         var shutdown = context.getBean(Shutdown.class);

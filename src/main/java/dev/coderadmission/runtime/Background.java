@@ -42,7 +42,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 @Singleton
 @Context // informers and the election start with the server, not on the first request
-public class Background implements AutoCloseable {
+public final class Background implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Background.class);
 
     private final Lookups lookups;
