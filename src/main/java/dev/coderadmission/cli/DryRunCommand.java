@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
         description = {"Evaluate manifests offline, as CREATE admission requests, with the policy code the server runs.",
                 "Exit code: 0 nothing denied, 1 something denied, 2 usage or input error."},
         footer = {"", "Examples:",
-                "  java -jar target/coder-admission.jar dry-run apps/coder-prod/",
+                "  java -jar target/coder-admission.jar dry-run apps/coder-prod/      (a kustomization: built first)",
+                "  java -jar target/coder-admission.jar dry-run -c tenant.yaml .      (every kustomization of a repository)",
                 "  kustomize build apps/coder-prod | java -jar target/coder-admission.jar dry-run -o json -"})
 final class DryRunCommand implements Callable<Integer> {
 
@@ -47,7 +48,9 @@ final class DryRunCommand implements Callable<Integer> {
                     + "KubeVirt CCM Services. Files or directories; repeatable."})
     List<String> state = new ArrayList<>();
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files, directories (recursive) or - for stdin.")
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = {"Files, directories or - for stdin. A directory with a "
+            + "kustomization.yaml is built as kustomize builds it; other directories are walked, and files in them that "
+            + "are not Kubernetes manifests are skipped with a note."})
     List<String> paths;
 
     @CommandLine.Spec
@@ -71,6 +74,7 @@ final class DryRunCommand implements Callable<Integer> {
         var stateManifests = reader.read(state);
         var results = new ArrayList<DryRunResult>();
         var errors = new ArrayList<Manifest.Unreadable>();
+        var skipped = new ArrayList<Manifest.Skipped>();
         var lookups = DryRunState.lookups(admissionConfig, stateManifests, manifests, namespace,
                 problem -> errors.add(new Manifest.Unreadable("--state", problem)));
         var engine = new DryRunEngine(Webhooks.create(admissionConfig, lookups), namespace);
@@ -80,12 +84,13 @@ final class DryRunCommand implements Callable<Integer> {
             switch (manifest) {
                 case Manifest.Object object -> results.add(engine.evaluate(object));
                 case Manifest.Unreadable unreadable -> errors.add(unreadable);
+                case Manifest.Skipped skip -> skipped.add(skip);
             }
         }
         if (format == Format.JSON) {
-            printJson(out, results, errors);
+            printJson(out, results, errors, skipped);
         } else {
-            printTable(out, results, errors);
+            printTable(out, results, errors, skipped);
         }
         out.flush();
         if (!errors.isEmpty()) {
@@ -104,7 +109,8 @@ final class DryRunCommand implements Callable<Integer> {
         return counts;
     }
 
-    private static void printJson(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors) {
+    private static void printJson(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors,
+                                  List<Manifest.Skipped> skipped) {
         var nodes = JsonNodeFactory.instance;
         ObjectNode root = nodes.objectNode();
         var array = root.putArray("results");
@@ -122,9 +128,12 @@ final class DryRunCommand implements Callable<Integer> {
         }
         var errorArray = root.putArray("errors");
         errors.forEach(e -> errorArray.addObject().put("source", e.source()).put("message", e.problem()));
+        var skippedArray = root.putArray("skipped");
+        skipped.forEach(s -> skippedArray.addObject().put("source", s.source()).put("reason", s.reason()));
         var summary = root.putObject("summary");
         count(results).forEach((verdict, n) -> summary.put(verdict.name().toLowerCase(Locale.ROOT), n));
         summary.put("errors", errors.size());
+        summary.put("skipped", skipped.size());
         try {
             out.println(AdmissionReviews.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -132,7 +141,8 @@ final class DryRunCommand implements Callable<Integer> {
         }
     }
 
-    private static void printTable(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors) {
+    private static void printTable(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors,
+                                   List<Manifest.Skipped> skipped) {
         for (var r : results) {
             var object = r.kind() + " " + (r.namespace().isEmpty() ? "" : r.namespace() + "/") + r.name();
             out.printf("%-8s %s  (%s)%n", r.verdict().name(), object, r.source());
@@ -145,8 +155,12 @@ final class DryRunCommand implements Callable<Integer> {
         for (var e : errors) {
             out.printf("%-8s %s: %s%n", "ERROR", e.source(), e.problem());
         }
+        for (var s : skipped) {
+            out.printf("%-8s %s: %s%n", "SKIPPED", s.source(), s.reason());
+        }
         var counts = count(results);
-        out.printf("%d allowed, %d mutated, %d denied, %d errors%n", counts.get(DryRunResult.Verdict.ALLOWED),
-                counts.get(DryRunResult.Verdict.MUTATED), counts.get(DryRunResult.Verdict.DENIED), errors.size());
+        out.printf("%d allowed, %d mutated, %d denied, %d errors%s%n", counts.get(DryRunResult.Verdict.ALLOWED),
+                counts.get(DryRunResult.Verdict.MUTATED), counts.get(DryRunResult.Verdict.DENIED), errors.size(),
+                skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped");
     }
 }

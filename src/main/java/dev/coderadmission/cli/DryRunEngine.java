@@ -1,5 +1,6 @@
 package dev.coderadmission.cli;
 
+import dev.coderadmission.kube.Scopes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -83,6 +84,9 @@ final class DryRunEngine {
     }
 
     private String namespace(JsonNode object) {
+        if (Scopes.clusterScoped(text(object, "apiVersion"), text(object, "kind"))) {
+            return ""; // a Namespace, ClusterRole, webhook configuration... lives in no namespace
+        }
         var namespace = text(object.path("metadata"), "namespace");
         return namespace.isEmpty() ? defaultNamespace : namespace;
     }

@@ -1,5 +1,7 @@
 package dev.coderadmission.cli;
 
+import dev.coderadmission.gitops.Kustomize;
+import dev.coderadmission.gitops.RenderException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +9,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +22,19 @@ import java.util.stream.Stream;
  * Reads manifests the way {@code kubectl apply -f} does: files, directories (recursively, *.yaml,
  * *.yml, *.json) or "-" for stdin; multi-document YAML split on "---" lines; List kinds expanded.
  * Each document is parsed on its own, so one broken document never hides the others.
+ *
+ * <p>A directory with a kustomization file is built as {@code kustomize build} builds it (its objects
+ * carry the chain of files they came from), and what it does not reference is not read, as Flux does
+ * not apply it. In a directory walk, a file with no Kubernetes object in it (package.json, moon.yml) is
+ * skipped with a note, not an error.
  */
 final class ManifestReader {
     private static final ObjectMapper YAML = new YAMLMapper();
     /** kubectl's splitter: a line that is exactly "---" (trailing blanks allowed) starts a new document. */
     private static final Pattern SEPARATOR = Pattern.compile("(?m)^---[ \\t]*\\r?$");
+
+    private static final String NOT_AN_OBJECT = "apiVersion and kind are required";
+    private static final String NOT_A_MAPPING = "a Kubernetes object must be a mapping";
 
     private final InputStream stdin;
 
@@ -46,9 +55,7 @@ final class ManifestReader {
             }
             var file = Path.of(path);
             if (Files.isDirectory(file)) {
-                for (var found : manifestFiles(file)) {
-                    manifests.addAll(readFile(found));
-                }
+                walk(file, manifests);
             } else if (Files.exists(file)) {
                 manifests.addAll(readFile(file));
             } else {
@@ -58,12 +65,42 @@ final class ManifestReader {
         return manifests;
     }
 
-    private static List<Path> manifestFiles(Path directory) {
-        try (Stream<Path> walk = Files.walk(directory)) {
-            return walk.filter(Files::isRegularFile).filter(ManifestReader::isManifestFile).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** A directory: built if it is a kustomization, else its files read and its subdirectories walked. */
+    private static void walk(Path directory, List<Manifest> manifests) {
+        if (Kustomize.kustomizationFile(directory).isPresent()) {
+            try {
+                Kustomize.build(directory).forEach(r -> manifests.add(new Manifest.Object(r.origin(), r.object())));
+            } catch (RenderException e) {
+                manifests.add(new Manifest.Unreadable(directory.toString(), e.getMessage()));
+            }
+            return;
         }
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(directory)) {
+            entries = list.sorted().toList();
+        } catch (IOException e) {
+            manifests.add(new Manifest.Unreadable(directory.toString(), "cannot list: " + e.getMessage()));
+            return;
+        }
+        for (var entry : entries) {
+            if (Files.isDirectory(entry)) {
+                if (!entry.getFileName().toString().startsWith(".")) { // .git, .github, editor folders
+                    walk(entry, manifests);
+                }
+            } else if (Files.isRegularFile(entry) && isManifestFile(entry)) {
+                var found = readFile(entry);
+                if (!found.isEmpty() && found.stream().allMatch(ManifestReader::notAnObject)) {
+                    manifests.add(new Manifest.Skipped(entry.toString(), "not a Kubernetes manifest (no apiVersion and kind)"));
+                } else {
+                    manifests.addAll(found);
+                }
+            }
+        }
+    }
+
+    private static boolean notAnObject(Manifest manifest) {
+        return manifest instanceof Manifest.Unreadable unreadable
+                && (unreadable.problem().equals(NOT_AN_OBJECT) || unreadable.problem().equals(NOT_A_MAPPING));
     }
 
     private static boolean isManifestFile(Path path) {
@@ -102,7 +139,7 @@ final class ManifestReader {
 
     private static void addObject(List<Manifest> manifests, String source, JsonNode node) {
         if (!node.isObject()) {
-            manifests.add(new Manifest.Unreadable(source, "a Kubernetes object must be a mapping"));
+            manifests.add(new Manifest.Unreadable(source, NOT_A_MAPPING));
             return;
         }
         var kind = node.path("kind").asText("");
@@ -114,7 +151,7 @@ final class ManifestReader {
             return;
         }
         if (kind.isEmpty() || node.path("apiVersion").asText("").isEmpty()) {
-            manifests.add(new Manifest.Unreadable(source, "apiVersion and kind are required"));
+            manifests.add(new Manifest.Unreadable(source, NOT_AN_OBJECT));
             return;
         }
         manifests.add(new Manifest.Object(source, node));

@@ -327,4 +327,47 @@ class DryRunCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("serve").contains("dry-run");
     }
+
+    // ------------------------------------------------------------ a repository laid out as the seeds' (step 7)
+    private static final String REPO = "src/test/resources/gitops/repo";
+
+    @Test
+    void aKustomizationIsBuiltAndItsDenialPointsAtTheFileToEdit() {
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "-o", "json", REPO + "/apps/coder-prod");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+        var results = run.json().path("results");
+        assertThat(results).hasSize(4);
+        JsonNode ingress = null;
+        for (var result : results) {
+            if (result.path("kind").asText().equals("Ingress")) {
+                ingress = result;
+            }
+            if (result.path("kind").asText().equals("Namespace")) {
+                assertThat(result.path("namespace").asText()).as("cluster-scoped").isEmpty();
+            }
+        }
+        assertThat(ingress).isNotNull();
+        assertThat(ingress.path("verdict").asText()).isEqualTo("denied");
+        assertThat(ingress.path("namespace").asText()).isEqualTo("coder");
+        assertThat(ingress.path("source").asText()).isEqualTo(REPO + "/apps/coder-prod/kustomization.yaml › "
+                + REPO + "/apps/coder-prod/ingress.yaml#1");
+        assertThat(ingress.path("messages").get(0).asText()).contains("[ingress-class]", "[exposing-annotation]",
+                "tailscale.com/funnel");
+    }
+
+    @Test
+    void aWholeRepositorySkipsNonManifestsAndReportsWhatItCannotBuild() {
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", REPO);
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+        assertThat(run.out()).contains("SKIPPED  " + REPO + "/package.json: not a Kubernetes manifest",
+                "SKIPPED  " + REPO + "/moon.yml: not a Kubernetes manifest",
+                "ERROR    " + REPO + "/apps/broken: " + REPO + "/apps/broken/kustomization.yaml: `configMapGenerator` is not supported",
+                "ALLOWED  Namespace coder  (", "DENIED   Ingress coder/coder  (",
+                "ALLOWED  Ingress coder-staging/staging-coder  (", ", 2 skipped");
+        // every top-most kustomization is built: both apps, and base/coder on its own (in namespace default)
+        assertThat(run.out()).contains("ALLOWED  Service coder-staging/staging-coder", "ALLOWED  Service default/coder  (");
+        assertThat(run.out().lines().filter(l -> l.contains("Deployment")).count()).isEqualTo(3);
+    }
 }
