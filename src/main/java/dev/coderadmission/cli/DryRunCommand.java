@@ -1,5 +1,6 @@
 package dev.coderadmission.cli;
 
+import dev.coderadmission.gitops.Kustomizer;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coderadmission.admission.AdmissionReviews;
@@ -43,6 +44,11 @@ final class DryRunCommand implements Callable<Integer> {
             description = "Namespace of objects that name none, as kubectl's current namespace (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Option(names = "--kustomize", paramLabel = "auto|builtin|kubectl|kustomize", defaultValue = "auto",
+            description = {"Who builds kustomizations (default: ${DEFAULT-VALUE}: kustomize on PATH, else kubectl, else the "
+                    + "built-in builder, whose unsupported features are errors)."})
+    Kustomizer.Choice kustomize;
+
     @Option(names = "--state", paramLabel = "PATH",
             description = {"Cluster state the server would know from its informers: the agent URL ConfigMap, "
                     + "KubeVirt CCM Services. Files or directories; repeatable."})
@@ -69,7 +75,7 @@ final class DryRunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return RootCommand.USAGE_OR_INPUT;
         }
-        var reader = new ManifestReader(stdin);
+        var reader = new ManifestReader(stdin, Kustomizer.choose(kustomize));
         var manifests = reader.read(paths);
         var stateManifests = reader.read(state);
         var results = new ArrayList<DryRunResult>();

@@ -1,6 +1,7 @@
 package dev.coderadmission.cli;
 
 import dev.coderadmission.gitops.Kustomize;
+import dev.coderadmission.gitops.Kustomizer;
 import dev.coderadmission.gitops.RenderException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,9 +38,11 @@ final class ManifestReader {
     private static final String NOT_A_MAPPING = "a Kubernetes object must be a mapping";
 
     private final InputStream stdin;
+    private final Kustomizer kustomizer;
 
-    ManifestReader(InputStream stdin) {
+    ManifestReader(InputStream stdin, Kustomizer kustomizer) {
         this.stdin = stdin;
+        this.kustomizer = kustomizer;
     }
 
     List<Manifest> read(List<String> paths) {
@@ -66,10 +69,10 @@ final class ManifestReader {
     }
 
     /** A directory: built if it is a kustomization, else its files read and its subdirectories walked. */
-    private static void walk(Path directory, List<Manifest> manifests) {
+    private void walk(Path directory, List<Manifest> manifests) {
         if (Kustomize.kustomizationFile(directory).isPresent()) {
             try {
-                Kustomize.build(directory).forEach(r -> manifests.add(new Manifest.Object(r.origin(), r.object())));
+                kustomizer.build(directory).forEach(r -> manifests.add(new Manifest.Object(r.origin(), r.object())));
             } catch (RenderException e) {
                 manifests.add(new Manifest.Unreadable(directory.toString(), e.getMessage()));
             }

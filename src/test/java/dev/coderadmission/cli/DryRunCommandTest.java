@@ -333,7 +333,8 @@ class DryRunCommandTest {
 
     @Test
     void aKustomizationIsBuiltAndItsDenialPointsAtTheFileToEdit() {
-        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "-o", "json", REPO + "/apps/coder-prod");
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "-o", "json", "--kustomize", "builtin",
+                REPO + "/apps/coder-prod");
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
         var results = run.json().path("results");
@@ -358,7 +359,7 @@ class DryRunCommandTest {
 
     @Test
     void aWholeRepositorySkipsNonManifestsAndReportsWhatItCannotBuild() {
-        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", REPO);
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--kustomize", "builtin", REPO);
 
         assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
         assertThat(run.out()).contains("SKIPPED  " + REPO + "/package.json: not a Kubernetes manifest",
@@ -369,5 +370,19 @@ class DryRunCommandTest {
         // every top-most kustomization is built: both apps, and base/coder on its own (in namespace default)
         assertThat(run.out()).contains("ALLOWED  Service coder-staging/staging-coder", "ALLOWED  Service default/coder  (");
         assertThat(run.out().lines().filter(l -> l.contains("Deployment")).count()).isEqualTo(3);
+    }
+
+    @Test
+    void withKubectlOnPathTheRealKustomizeBuildsWhatTheBuiltinBuilderCannot() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/kubectl"))
+                || System.getenv("PATH").contains("kubectl"), "kubectl is not installed");
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--kustomize", "kubectl", REPO + "/apps/broken");
+
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        // configMapGenerator: a ConfigMap with kustomize's content hash in its name
+        assertThat(run.out()).containsPattern("ALLOWED  ConfigMap default/coder-env-[a-z0-9]{10}  \\(" + REPO
+                + "/apps/broken/kustomization.yaml › ConfigMap coder-env-");
+        // what the built-in builder can follow keeps its provenance down to the file
+        assertThat(run.out()).contains("ALLOWED  Service default/coder  (" + REPO + "/apps/broken/kustomization.yaml › ");
     }
 }

@@ -115,4 +115,16 @@ class KustomizeTest {
         assertThat(target.path("spec").path("ports").get(0).path("name").asText()).as("Service ports merge by port").isEqualTo("http");
         assertThat(target.path("spec").path("ports").get(0).path("nodePort").asInt()).isEqualTo(30080);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"apps/coder-prod", "apps/coder-staging", "base/coder"})
+    void theBuiltinBuilderRendersWhatKubectlKustomizeRenders(String app) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")), "kubectl is not installed");
+        var builtin = Kustomize.build(REPO.resolve(app)).stream().map(Rendered::object).toList();
+        var real = new Kustomizer.External(List.of("kubectl", "kustomize")).build(REPO.resolve(app)).stream()
+                .map(Rendered::object).toList();
+
+        // field order aside (JSON object equality ignores it), the same objects in the same order
+        assertThat(builtin).isEqualTo(real);
+    }
 }
