@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -49,6 +50,19 @@ final class DryRunCommand implements Callable<Integer> {
                     + "built-in builder, whose unsupported features are errors)."})
     Kustomizer.Choice kustomize;
 
+    @Option(names = "--repo-root", paramLabel = "DIR",
+            description = {"The Git repository Flux Kustomizations' spec.path is resolved in (default: the git top level "
+                    + "of the first PATH, else that PATH)."})
+    Path repoRoot;
+
+    @Option(names = "--source", paramLabel = "NAMESPACE/NAME",
+            description = {"A GitRepository that is this repository (besides those whose spec.url is this repository's "
+                    + "origin remote); repeatable."})
+    List<String> sources = new ArrayList<>();
+
+    @Option(names = "--strict", description = "Exit 2 when a source could not be evaluated (a remote repository or chart).")
+    boolean strict;
+
     @Option(names = "--state", paramLabel = "PATH",
             description = {"Cluster state the server would know from its informers: the agent URL ConfigMap, "
                     + "KubeVirt CCM Services. Files or directories; repeatable."})
@@ -76,7 +90,11 @@ final class DryRunCommand implements Callable<Integer> {
             return RootCommand.USAGE_OR_INPUT;
         }
         var reader = new ManifestReader(stdin, Kustomizer.choose(kustomize));
-        var manifests = reader.read(paths);
+        var root = repoRoot != null ? repoRoot : defaultRepoRoot(paths.getFirst());
+        var expanded = new FluxKustomizations(root, java.util.Set.copyOf(sources), reader::directory, namespace)
+                .expand(reader.read(paths));
+        var manifests = expanded.manifests();
+        var notEvaluated = expanded.notEvaluated();
         var stateManifests = reader.read(state);
         var results = new ArrayList<DryRunResult>();
         var errors = new ArrayList<Manifest.Unreadable>();
@@ -94,12 +112,12 @@ final class DryRunCommand implements Callable<Integer> {
             }
         }
         if (format == Format.JSON) {
-            printJson(out, results, errors, skipped);
+            printJson(out, results, errors, skipped, notEvaluated);
         } else {
-            printTable(out, results, errors, skipped);
+            printTable(out, results, errors, skipped, notEvaluated);
         }
         out.flush();
-        if (!errors.isEmpty()) {
+        if (!errors.isEmpty() || strict && !notEvaluated.isEmpty()) {
             return RootCommand.USAGE_OR_INPUT;
         }
         return results.stream().anyMatch(r -> r.verdict() == DryRunResult.Verdict.DENIED)
@@ -115,8 +133,18 @@ final class DryRunCommand implements Callable<Integer> {
         return counts;
     }
 
+    /** The git top level of the first path, else the path itself (its directory for a file, "." for stdin). */
+    private static Path defaultRepoRoot(String first) {
+        var path = "-".equals(first) ? Path.of(".") : Path.of(first);
+        var top = GitRemote.topLevel(path);
+        if (top != null) {
+            return top;
+        }
+        return java.nio.file.Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+    }
+
     private static void printJson(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors,
-                                  List<Manifest.Skipped> skipped) {
+                                  List<Manifest.Skipped> skipped, List<String> notEvaluated) {
         var nodes = JsonNodeFactory.instance;
         ObjectNode root = nodes.objectNode();
         var array = root.putArray("results");
@@ -136,10 +164,12 @@ final class DryRunCommand implements Callable<Integer> {
         errors.forEach(e -> errorArray.addObject().put("source", e.source()).put("message", e.problem()));
         var skippedArray = root.putArray("skipped");
         skipped.forEach(s -> skippedArray.addObject().put("source", s.source()).put("reason", s.reason()));
+        notEvaluated.forEach(root.putArray("notEvaluated")::add);
         var summary = root.putObject("summary");
         count(results).forEach((verdict, n) -> summary.put(verdict.name().toLowerCase(Locale.ROOT), n));
         summary.put("errors", errors.size());
         summary.put("skipped", skipped.size());
+        summary.put("notEvaluated", notEvaluated.size());
         try {
             out.println(AdmissionReviews.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -148,7 +178,7 @@ final class DryRunCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors,
-                                   List<Manifest.Skipped> skipped) {
+                                   List<Manifest.Skipped> skipped, List<String> notEvaluated) {
         for (var r : results) {
             var object = r.kind() + " " + (r.namespace().isEmpty() ? "" : r.namespace() + "/") + r.name();
             out.printf("%-8s %s  (%s)%n", r.verdict().name(), object, r.source());
@@ -164,9 +194,13 @@ final class DryRunCommand implements Callable<Integer> {
         for (var s : skipped) {
             out.printf("%-8s %s: %s%n", "SKIPPED", s.source(), s.reason());
         }
+        for (var n : notEvaluated) {
+            out.printf("%-8s %s%n", "NOT EVALUATED", n);
+        }
         var counts = count(results);
-        out.printf("%d allowed, %d mutated, %d denied, %d errors%s%n", counts.get(DryRunResult.Verdict.ALLOWED),
+        out.printf("%d allowed, %d mutated, %d denied, %d errors%s%s%n", counts.get(DryRunResult.Verdict.ALLOWED),
                 counts.get(DryRunResult.Verdict.MUTATED), counts.get(DryRunResult.Verdict.DENIED), errors.size(),
-                skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped");
+                skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped",
+                notEvaluated.isEmpty() ? "" : ", " + notEvaluated.size() + " not evaluated");
     }
 }

@@ -68,6 +68,13 @@ final class ManifestReader {
         return manifests;
     }
 
+    /** What Flux applies from a directory: its kustomization built, else (Flux generates one) every manifest below it. */
+    List<Manifest> directory(Path directory) {
+        var manifests = new ArrayList<Manifest>();
+        walk(directory, manifests);
+        return manifests;
+    }
+
     /** A directory: built if it is a kustomization, else its files read and its subdirectories walked. */
     private void walk(Path directory, List<Manifest> manifests) {
         if (Kustomize.kustomizationFile(directory).isPresent()) {

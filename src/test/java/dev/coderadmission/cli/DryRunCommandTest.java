@@ -366,7 +366,7 @@ class DryRunCommandTest {
                 "SKIPPED  " + REPO + "/moon.yml: not a Kubernetes manifest",
                 "ERROR    " + REPO + "/apps/broken: " + REPO + "/apps/broken/kustomization.yaml: `configMapGenerator` is not supported",
                 "ALLOWED  Namespace coder  (", "DENIED   Ingress coder/coder  (",
-                "ALLOWED  Ingress coder-staging/staging-coder  (", ", 2 skipped");
+                "ALLOWED  Ingress coder-staging/staging-coder  (", ", 3 skipped, 2 not evaluated");
         // every top-most kustomization is built: both apps, and base/coder on its own (in namespace default)
         assertThat(run.out()).contains("ALLOWED  Service coder-staging/staging-coder", "ALLOWED  Service default/coder  (");
         assertThat(run.out().lines().filter(l -> l.contains("Deployment")).count()).isEqualTo(3);
@@ -384,5 +384,62 @@ class DryRunCommandTest {
                 + "/apps/broken/kustomization.yaml › ConfigMap coder-env-");
         // what the built-in builder can follow keeps its provenance down to the file
         assertThat(run.out()).contains("ALLOWED  Service default/coder  (" + REPO + "/apps/broken/kustomization.yaml › ");
+    }
+
+    @Test
+    void aFluxKustomizationIsFollowedWithItsTargetNamespaceAndSubstitutions() {
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--repo-root", REPO, "--source", "flux-system/setup",
+                "-o", "json", REPO + "/clusters/tenant");
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+        var json = run.json();
+        JsonNode ingress = null;
+        JsonNode service = null;
+        for (var result : json.path("results")) {
+            if (result.path("kind").asText().equals("Ingress")) {
+                ingress = result;
+            }
+            if (result.path("kind").asText().equals("Service")) {
+                service = result;
+            }
+        }
+        assertThat(ingress).as(run.out()).isNotNull();
+        assertThat(ingress.path("namespace").asText()).as("spec.targetNamespace").isEqualTo("coder");
+        assertThat(ingress.path("verdict").asText()).isEqualTo("denied");
+        // postBuild.substitute (nginx) wins over the ConfigMap's value (tailscale)
+        assertThat(ingress.path("messages").get(0).asText()).contains("spec.ingressClassName \"nginx\"");
+        assertThat(run.out()).as("every variable substituted").doesNotContain("${");
+        assertThat(ingress.path("source").asText()).isEqualTo(REPO + "/clusters/tenant/kustomization-coder.yaml#1 › "
+                + "Kustomization flux-system/coder › " + REPO + "/apps/coder-flux/ingress.yaml#1");
+        // substituteFrom: SERVICE_TYPE comes from the ConfigMap cluster-vars, over the ${SERVICE_TYPE:=ClusterIP} default
+        assertThat(service.path("verdict").asText()).isEqualTo("denied");
+        assertThat(service.path("messages").get(0).asText()).contains("[service-type] type NodePort");
+        assertThat(json.path("skipped").toString()).contains("apps/coder-flux/renovate.json");
+        assertThat(json.path("notEvaluated")).hasSize(1);
+        assertThat(json.path("notEvaluated").get(0).asText()).contains("Kustomization flux-system/monitoring",
+                "GitRepository flux-system/monitoring (https://github.com/example/monitoring) is not this repository");
+        assertThat(json.path("summary").path("notEvaluated").asInt()).isEqualTo(1);
+
+        var strict = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--repo-root", REPO, "--source",
+                "flux-system/setup", "--strict", REPO + "/clusters/tenant");
+        assertThat(strict.exitCode()).isEqualTo(2);
+        assertThat(strict.out()).contains("NOT EVALUATED Kustomization flux-system/monitoring", ", 1 not evaluated");
+    }
+
+    @Test
+    void aSourceThatIsNotThisRepositoryIsNotEvaluated() {
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--repo-root", REPO, REPO + "/clusters/tenant");
+
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        assertThat(run.out()).contains("NOT EVALUATED Kustomization flux-system/coder",
+                "GitRepository flux-system/setup (https://github.com/mvgijssel/setup) is not this repository",
+                "name it with --source flux-system/setup").doesNotContain("Ingress");
+    }
+
+    @Test
+    void envsubstFollowsFluxRules() {
+        var variables = java.util.Map.of("SET", "value", "EMPTY", "");
+        assertThat(FluxKustomizations.substitute("${SET} ${UNSET} ${UNSET:-d1} ${EMPTY:-d2} ${EMPTY-d3} ${UNSET=d4} $SET",
+                variables)).isEqualTo("value  d1 d2  d4 $SET");
     }
 }
