@@ -60,6 +60,10 @@ final class DryRunCommand implements Callable<Integer> {
                     + "origin remote); repeatable."})
     List<String> sources = new ArrayList<>();
 
+    @Option(names = "--kube-version", paramLabel = "VERSION", defaultValue = "v1.33.0",
+            description = "The Kubernetes version charts are rendered for (.Capabilities.KubeVersion; default: ${DEFAULT-VALUE}).")
+    String kubeVersion;
+
     @Option(names = "--strict", description = "Exit 2 when a source could not be evaluated (a remote repository or chart).")
     boolean strict;
 
@@ -91,10 +95,12 @@ final class DryRunCommand implements Callable<Integer> {
         }
         var reader = new ManifestReader(stdin, Kustomizer.choose(kustomize));
         var root = repoRoot != null ? repoRoot : defaultRepoRoot(paths.getFirst());
-        var expanded = new FluxKustomizations(root, java.util.Set.copyOf(sources), reader::directory, namespace)
-                .expand(reader.read(paths));
-        var manifests = expanded.manifests();
-        var notEvaluated = expanded.notEvaluated();
+        var kustomizations = new FluxKustomizations(root, java.util.Set.copyOf(sources), reader::directory, namespace);
+        var expanded = kustomizations.expand(reader.read(paths));
+        var released = new FluxHelmReleases(kustomizations, kubeVersion).expand(expanded.manifests());
+        var manifests = released.manifests();
+        var notEvaluated = new ArrayList<>(expanded.notEvaluated());
+        notEvaluated.addAll(released.notEvaluated());
         var stateManifests = reader.read(state);
         var results = new ArrayList<DryRunResult>();
         var errors = new ArrayList<Manifest.Unreadable>();

@@ -37,7 +37,7 @@ final class FluxKustomizations {
     record Expanded(List<Manifest> manifests, List<String> notEvaluated) {
     }
 
-    private final Path repoRoot;
+    final Path repoRoot;
     private final Set<String> localSources;
     private final Function<Path, List<Manifest>> directory;
     private final String defaultNamespace;
@@ -70,7 +70,7 @@ final class FluxKustomizations {
             if (!done.add(id)) {
                 continue;
             }
-            var problem = notLocal(flux.body(), result);
+            var problem = notLocal(flux.body().path("spec").path("sourceRef"), namespace(flux.body()), result);
             if (problem != null) {
                 notEvaluated.add("Kustomization " + id + " (" + flux.source() + "): " + problem);
                 continue;
@@ -188,11 +188,10 @@ final class FluxKustomizations {
         return out.toString();
     }
 
-    /** Why this Kustomization's source is not evaluated, or null when it is this repository. */
-    private String notLocal(JsonNode flux, List<Manifest> known) {
-        var ref = flux.path("spec").path("sourceRef");
+    /** Why a Flux source reference is not evaluated, or null when it is this repository. */
+    String notLocal(JsonNode ref, String defaultNamespace, List<Manifest> known) {
         var kind = ref.path("kind").asText();
-        var namespace = ref.path("namespace").asText(namespace(flux));
+        var namespace = ref.path("namespace").asText(defaultNamespace);
         var name = ref.path("name").asText();
         if (!kind.equals("GitRepository")) {
             return "its source is a " + kind + " (" + namespace + "/" + name + "); only this Git repository is evaluated offline";
@@ -215,11 +214,11 @@ final class FluxKustomizations {
                 + "; name it with --source " + namespace + "/" + name + " if it is";
     }
 
-    private String namespace(JsonNode object) {
+    String namespace(JsonNode object) {
         return object.path("metadata").path("namespace").asText(defaultNamespace);
     }
 
-    private JsonNode find(List<Manifest> known, String kind, String namespace, String name) {
+    JsonNode find(List<Manifest> known, String kind, String namespace, String name) {
         for (var manifest : known) {
             if (manifest instanceof Manifest.Object object && object.body().path("kind").asText().equals(kind)
                     && object.body().path("metadata").path("name").asText().equals(name)
@@ -236,7 +235,7 @@ final class FluxKustomizations {
     }
 
     /** A path as the user would write it: relative to the working directory where it lies below it. */
-    private static Path display(Path path) {
+    static Path display(Path path) {
         var cwd = Path.of("").toAbsolutePath();
         return path.startsWith(cwd) ? cwd.relativize(path) : path;
     }

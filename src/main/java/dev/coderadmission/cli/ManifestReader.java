@@ -85,6 +85,11 @@ final class ManifestReader {
             }
             return;
         }
+        if (Files.isRegularFile(directory.resolve("Chart.yaml"))) {
+            // a Helm chart's templates are not manifests: its HelmRelease renders them
+            manifests.add(new Manifest.Skipped(directory.toString(), "a Helm chart (rendered through the HelmReleases that use it)"));
+            return;
+        }
         List<Path> entries;
         try (Stream<Path> list = Files.list(directory)) {
             entries = list.sorted().toList();

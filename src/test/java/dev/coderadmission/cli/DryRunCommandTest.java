@@ -366,7 +366,8 @@ class DryRunCommandTest {
                 "SKIPPED  " + REPO + "/moon.yml: not a Kubernetes manifest",
                 "ERROR    " + REPO + "/apps/broken: " + REPO + "/apps/broken/kustomization.yaml: `configMapGenerator` is not supported",
                 "ALLOWED  Namespace coder  (", "DENIED   Ingress coder/coder  (",
-                "ALLOWED  Ingress coder-staging/staging-coder  (", ", 3 skipped, 2 not evaluated");
+                "ALLOWED  Ingress coder-staging/staging-coder  (", ", 4 skipped, 5 not evaluated",
+                "SKIPPED  " + REPO + "/third_party/vendir/charts/coder: a Helm chart");
         // every top-most kustomization is built: both apps, and base/coder on its own (in namespace default)
         assertThat(run.out()).contains("ALLOWED  Service coder-staging/staging-coder", "ALLOWED  Service default/coder  (");
         assertThat(run.out().lines().filter(l -> l.contains("Deployment")).count()).isEqualTo(3);
@@ -441,5 +442,54 @@ class DryRunCommandTest {
         var variables = java.util.Map.of("SET", "value", "EMPTY", "");
         assertThat(FluxKustomizations.substitute("${SET} ${UNSET} ${UNSET:-d1} ${EMPTY:-d2} ${EMPTY-d3} ${UNSET=d4} $SET",
                 variables)).isEqualTo("value  d1 d2  d4 $SET");
+    }
+
+    @Test
+    void seed001HelmReleaseIsRenderedAndItsIngressDeniedWithProvenanceToTheHelmRelease() {
+        // the class is nginx only if valuesFrom applies in order (targetPath after values.yaml) under spec.values
+        var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--repo-root", REPO, "--source",
+                "flux-system/setup", REPO + "/apps/coder-helm");
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+        assertThat(run.out()).contains("DENIED   Ingress coder/coder  (" + REPO + "/apps/coder-helm/helmrelease-coder.yaml#1 › "
+                        + "HelmRelease flux-system/coder › coder/templates/ingress.yaml)",
+                "spec.ingressClassName \"nginx\"",
+                "ALLOWED  Service coder/coder  (" + REPO + "/apps/coder-helm/helmrelease-coder.yaml#1 › HelmRelease "
+                        + "flux-system/coder › coder/templates/service.yaml)",
+                "NOT EVALUATED HelmRelease flux-system/tailscale-operator", "its source is a HelmRepository");
+    }
+
+    @Test
+    void seed000HelmReleaseIsAllowedOnlyWhereTheDefaultLoadBalancerIsInternal() {
+        var tenant = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--repo-root", REPO, "--source",
+                "flux-system/setup", REPO + "/apps/coder-helm-000");
+        assertThat(tenant.exitCode()).as(tenant.out()).isZero();
+        assertThat(tenant.out()).contains("ALLOWED  Service coder/coder  (").doesNotContain("Ingress");
+
+        var defaults = run("dry-run", "--repo-root", REPO, "--source", "flux-system/setup", REPO + "/apps/coder-helm-000");
+        assertThat(defaults.exitCode()).as(defaults.out()).isEqualTo(1);
+        assertThat(defaults.out()).contains("DENIED   Service coder/coder", "[load-balancer] type LoadBalancer without spec.loadBalancerClass");
+    }
+
+    @Test
+    void aChartThatFailsToRenderIsAnErrorWithHelmsMessage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path repo) throws Exception {
+        var chart = java.nio.file.Files.createDirectories(repo.resolve("charts/broken/templates"));
+        java.nio.file.Files.writeString(chart.getParent().resolve("Chart.yaml"), "apiVersion: v2\nname: broken\nversion: 0.1.0\n");
+        java.nio.file.Files.writeString(chart.resolve("service.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name \n");
+        java.nio.file.Files.writeString(repo.resolve("helmrelease.yaml"), """
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: broken, namespace: flux-system}
+                spec:
+                  chart:
+                    spec:
+                      chart: ./charts/broken
+                      sourceRef: {kind: GitRepository, name: setup}
+                """);
+
+        var run = run("dry-run", "--repo-root", repo.toString(), "--source", "flux-system/setup", repo.resolve("helmrelease.yaml").toString());
+
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
+        assertThat(run.out()).contains("ERROR", "HelmRelease flux-system/broken: helm cannot render", "service.yaml");
     }
 }

@@ -1,0 +1,193 @@
+package dev.coderadmission.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import dev.coderadmission.gitops.Rendered;
+import dev.coderadmission.kube.Scopes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What Flux's helm-controller installs for each {@code helm.toolkit.fluxcd.io} HelmRelease (v2, v2beta1,
+ * v2beta2) whose chart is a path in this repository: the chart rendered by native helm (helm-java) with
+ * {@code spec.values} over {@code spec.valuesFrom}, the release name Flux gives it, in
+ * {@code spec.targetNamespace} (else the HelmRelease's namespace), for {@code --kube-version}. Charts from
+ * a HelmRepository, an OCIRepository or another Git repository are reported as not evaluated.
+ */
+final class FluxHelmReleases {
+    static final String GROUP = "helm.toolkit.fluxcd.io";
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final Pattern SEPARATOR = Pattern.compile("(?m)^---[ \\t]*\\r?$");
+    private static final Pattern SOURCE = Pattern.compile("(?m)^# Source: (.+)$");
+
+    private final FluxKustomizations flux;
+    private final String kubeVersion;
+
+    FluxHelmReleases(FluxKustomizations flux, String kubeVersion) {
+        this.flux = flux;
+        this.kubeVersion = kubeVersion;
+    }
+
+    static boolean isHelmRelease(JsonNode object) {
+        return object.path("kind").asText().equals("HelmRelease") && object.path("apiVersion").asText().startsWith(GROUP + "/");
+    }
+
+    FluxKustomizations.Expanded expand(List<Manifest> input) {
+        var result = new ArrayList<Manifest>(input);
+        var notEvaluated = new ArrayList<String>();
+        for (var manifest : input) {
+            if (manifest instanceof Manifest.Object release && isHelmRelease(release.body())) {
+                var body = release.body();
+                var id = flux.namespace(body) + "/" + body.path("metadata").path("name").asText();
+                var chartSpec = body.path("spec").path("chart").path("spec");
+                if (body.path("spec").has("chartRef") || !chartSpec.isObject()) {
+                    notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): its chart comes from "
+                            + (body.path("spec").has("chartRef") ? "spec.chartRef " + body.path("spec").path("chartRef").path("kind").asText()
+                            : "nowhere (no spec.chart.spec)") + "; only charts in this repository are rendered offline");
+                    continue;
+                }
+                var problem = flux.notLocal(chartSpec.path("sourceRef"), flux.namespace(body), result);
+                if (problem != null) {
+                    notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
+                    continue;
+                }
+                result.addAll(render(release, id, chartSpec, result));
+            }
+        }
+        return new FluxKustomizations.Expanded(result, notEvaluated);
+    }
+
+    private List<Manifest> render(Manifest.Object release, String id, JsonNode chartSpec, List<Manifest> known) {
+        var body = release.body();
+        var spec = body.path("spec");
+        var chart = flux.repoRoot.resolve(chartSpec.path("chart").asText()).normalize();
+        if (!chart.startsWith(flux.repoRoot) || !Files.isRegularFile(chart.resolve("Chart.yaml"))) {
+            return List.of(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": spec.chart.spec.chart "
+                    + chartSpec.path("chart").asText() + " is not a chart directory in " + flux.repoRoot));
+        }
+        var targetNamespace = spec.path("targetNamespace").asText("");
+        var namespace = targetNamespace.isEmpty() ? flux.namespace(body) : targetNamespace;
+        var name = body.path("metadata").path("name").asText();
+        var releaseName = spec.path("releaseName").asText(targetNamespace.isEmpty() ? name : targetNamespace + "-" + name);
+        ObjectNode values;
+        try {
+            values = values(body, known);
+        } catch (IllegalStateException e) {
+            return List.of(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": " + e.getMessage()));
+        }
+        String output;
+        Path valuesFile = null;
+        try {
+            valuesFile = Files.createTempFile("helmrelease-values", ".yaml");
+            Files.writeString(valuesFile, YAML.writeValueAsString(values));
+            output = new Helm(chart).template().withName(releaseName).withNamespace(namespace).withKubeVersion(kubeVersion)
+                    .withValuesFile(valuesFile).call();
+        } catch (IOException | RuntimeException e) {
+            return List.of(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": helm cannot render "
+                    + FluxKustomizations.display(chart) + ": " + e.getMessage()));
+        } finally {
+            if (valuesFile != null) {
+                try {
+                    Files.deleteIfExists(valuesFile);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+        var prefix = release.source() + Rendered.SEPARATOR + "HelmRelease " + id + Rendered.SEPARATOR;
+        var rendered = new ArrayList<Manifest>();
+        for (var document : SEPARATOR.split(output, -1)) {
+            var source = SOURCE.matcher(document);
+            var template = source.find() ? source.group(1).strip() : FluxKustomizations.display(chart).toString();
+            try {
+                if (YAML.readTree(document) instanceof ObjectNode object && object.has("kind")) {
+                    if (!object.path("metadata").has("namespace")
+                            && !Scopes.clusterScoped(object.path("apiVersion").asText(), object.path("kind").asText())) {
+                        object.withObjectProperty("metadata").put("namespace", namespace); // helm installs into the release namespace
+                    }
+                    rendered.add(new Manifest.Object(prefix + template, object));
+                }
+            } catch (JacksonException e) {
+                rendered.add(new Manifest.Unreadable(prefix + template, "helm rendered YAML that does not parse: "
+                        + e.getOriginalMessage()));
+            }
+        }
+        return rendered;
+    }
+
+    /** spec.values merged over spec.valuesFrom, each valuesFrom entry over the one before, as helm-controller does. */
+    private ObjectNode values(JsonNode release, List<Manifest> known) {
+        var merged = YAML.createObjectNode();
+        for (var from : release.path("spec").path("valuesFrom")) {
+            var kind = from.path("kind").asText();
+            var name = from.path("name").asText();
+            var key = from.path("valuesKey").asText("values.yaml");
+            var object = flux.find(known, kind.equals("Secret") ? "Secret" : "ConfigMap", flux.namespace(release), name);
+            if (object == null) {
+                if (from.path("optional").asBoolean(false)) {
+                    continue;
+                }
+                throw new IllegalStateException("valuesFrom " + kind + " " + flux.namespace(release) + "/" + name
+                        + " is not in the input (add it, or mark it optional)");
+            }
+            var raw = object.path("data").path(key);
+            String text;
+            if (raw.isMissingNode() && object.path("stringData").has(key)) {
+                text = object.path("stringData").path(key).asText();
+            } else if (raw.isMissingNode()) {
+                if (from.path("optional").asBoolean(false)) {
+                    continue;
+                }
+                throw new IllegalStateException("valuesFrom " + kind + " " + name + " has no key " + key);
+            } else {
+                text = kind.equals("Secret") ? new String(Base64.getDecoder().decode(raw.asText()), StandardCharsets.UTF_8) : raw.asText();
+            }
+            if (from.has("targetPath")) {
+                setPath(merged, from.path("targetPath").asText(), text);
+            } else {
+                try {
+                    if (YAML.readTree(text) instanceof ObjectNode tree) {
+                        deepMerge(merged, tree);
+                    }
+                } catch (JacksonException e) {
+                    throw new IllegalStateException("valuesFrom " + kind + " " + name + " key " + key + " is not YAML: "
+                            + e.getOriginalMessage());
+                }
+            }
+        }
+        if (release.path("spec").path("values") instanceof ObjectNode inline) {
+            deepMerge(merged, inline);
+        }
+        return merged;
+    }
+
+    /** helm's --set path: dots separate keys (a targetPath value is a string, as helm-controller sets it). */
+    private static void setPath(ObjectNode root, String path, String value) {
+        var keys = path.split("\\.");
+        var node = root;
+        for (int i = 0; i < keys.length - 1; i++) {
+            node = node.withObjectProperty(keys[i]);
+        }
+        node.put(keys[keys.length - 1], value);
+    }
+
+    private static void deepMerge(ObjectNode target, ObjectNode source) {
+        for (var entry : source.properties()) {
+            if (entry.getValue() instanceof ObjectNode child && target.get(entry.getKey()) instanceof ObjectNode existing) {
+                deepMerge(existing, child);
+            } else {
+                target.set(entry.getKey(), entry.getValue().deepCopy());
+            }
+        }
+    }
+}
