@@ -81,7 +81,7 @@ final class FluxKustomizations {
                 continue;
             }
             // Flux applies what is below spec.path through this Kustomization, not as read directly
-            result.removeIf(m -> m instanceof Manifest.Object o && !o.equals(flux) && under(o.source(), path));
+            result.removeIf(m -> m != flux && under(m.source(), path));
             var rendered = render(flux, path, result);
             result.addAll(rendered);
             rendered.stream().filter(m -> m instanceof Manifest.Object o && isFluxKustomization(o.body()))

@@ -415,6 +415,7 @@ class DryRunCommandTest {
         // substituteFrom: SERVICE_TYPE comes from the ConfigMap cluster-vars, over the ${SERVICE_TYPE:=ClusterIP} default
         assertThat(service.path("verdict").asText()).isEqualTo("denied");
         assertThat(service.path("messages").get(0).asText()).contains("[service-type] type NodePort");
+        assertThat(json.path("skipped")).as("listed once, though read by the walk and by the Kustomization").hasSize(1);
         assertThat(json.path("skipped").toString()).contains("apps/coder-flux/renovate.json");
         assertThat(json.path("notEvaluated")).hasSize(1);
         assertThat(json.path("notEvaluated").get(0).asText()).contains("Kustomization flux-system/monitoring",
