@@ -96,6 +96,8 @@ final class DryRunCommand implements Callable<Integer> {
         var reader = new ManifestReader(stdin, Kustomizer.choose(kustomize));
         var root = repoRoot != null ? repoRoot : defaultRepoRoot(paths.getFirst());
         var kustomizations = new FluxKustomizations(root, java.util.Set.copyOf(sources), reader::directory, namespace);
+        var progress = new Progress(spec.commandLine().getErr(), format == Format.TABLE && Progress.onTerminal());
+        kustomizations.progress = progress::say;
         var expanded = kustomizations.expand(reader.read(paths));
         var released = new FluxHelmReleases(kustomizations, kubeVersion).expand(expanded.manifests());
         var manifests = released.manifests();
@@ -110,6 +112,7 @@ final class DryRunCommand implements Callable<Integer> {
         var engine = new DryRunEngine(Webhooks.create(admissionConfig, lookups), namespace);
         stateManifests.stream().filter(m -> m instanceof Manifest.Unreadable)
                 .forEach(m -> errors.add((Manifest.Unreadable) m));
+        progress.say("evaluating " + manifests.size() + " objects");
         for (var manifest : manifests) {
             switch (manifest) {
                 case Manifest.Object object -> results.add(engine.evaluate(object));
@@ -117,6 +120,7 @@ final class DryRunCommand implements Callable<Integer> {
                 case Manifest.Skipped skip -> skipped.add(skip);
             }
         }
+        progress.done();
         if (format == Format.JSON) {
             printJson(out, results, errors, skipped, notEvaluated);
         } else {

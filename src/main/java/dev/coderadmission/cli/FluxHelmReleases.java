@@ -61,7 +61,9 @@ final class FluxHelmReleases {
                     notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
                     continue;
                 }
-                result.addAll(render(release, id, chartSpec, result));
+                var rendered = render(release, id, chartSpec, result);
+                result.addAll(rendered);
+                flux.progress.accept("rendered HelmRelease " + id + " (" + rendered.size() + " objects)");
             }
         }
         return new FluxKustomizations.Expanded(result, notEvaluated);

@@ -41,6 +41,8 @@ final class FluxKustomizations {
     private final Set<String> localSources;
     private final Function<Path, List<Manifest>> directory;
     private final String defaultNamespace;
+    /** Told of each source rendered, for progress on a terminal. */
+    java.util.function.Consumer<String> progress = message -> { };
 
     /**
      * @param localSources "namespace/name" of the GitRepositories that are this repository
@@ -84,6 +86,7 @@ final class FluxKustomizations {
             result.removeIf(m -> m != flux && under(m.source(), path));
             var rendered = render(flux, path, result);
             result.addAll(rendered);
+            progress.accept("rendered Kustomization " + id + " (" + rendered.size() + " objects)");
             rendered.stream().filter(m -> m instanceof Manifest.Object o && isFluxKustomization(o.body()))
                     .map(m -> (Manifest.Object) m).forEach(pending::add);
         }

@@ -493,4 +493,18 @@ class DryRunCommandTest {
         assertThat(run.exitCode()).as(run.out()).isEqualTo(2);
         assertThat(run.out()).contains("ERROR", "HelmRelease flux-system/broken: helm cannot render", "service.yaml");
     }
+
+    @Test
+    void theManagementClustersIngressIsRewrittenToCodersMirror() {
+        var run = run("dry-run", "-c", "src/examples/config-management.yaml", "-o", "json", "--state", "src/examples/management-state",
+                "--state", "src/examples/management/coder-ccm-mirror.yaml", REPO + "/apps/enigma");
+
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        var result = run.json().path("results").get(0);
+        assertThat(result.path("verdict").asText()).isEqualTo("mutated");
+        assertThat(result.path("namespace").asText()).isEqualTo("tenant-root");
+        assertThat(result.path("source").asText()).isEqualTo(REPO + "/apps/enigma/kustomization.yaml › " + REPO
+                + "/apps/enigma/ingress-coder.yaml#1");
+        assertThat(result.path("patch").toString()).contains("a18c2be1873b84bcd8630e79298a07cf");
+    }
 }
