@@ -64,6 +64,14 @@ final class DryRunCommand implements Callable<Integer> {
             description = "The Kubernetes version charts are rendered for (.Capabilities.KubeVersion; default: ${DEFAULT-VALUE}).")
     String kubeVersion;
 
+    @Option(names = "--allow-network", description = {"Fetch the charts of HelmRepositories (HTTP) to render their "
+            + "HelmReleases; without it they are not evaluated."})
+    boolean allowNetwork;
+
+    @Option(names = "--chart-cache", paramLabel = "DIR", description = {"Where fetched charts are kept "
+            + "(default: ${DEFAULT-VALUE})."}, defaultValue = "${sys:user.home}/.cache/coder-admission/charts")
+    Path chartCache;
+
     @Option(names = "--strict", description = "Exit 2 when a source could not be evaluated (a remote repository or chart).")
     boolean strict;
 
@@ -99,7 +107,8 @@ final class DryRunCommand implements Callable<Integer> {
         var progress = new Progress(spec.commandLine().getErr(), format == Format.TABLE && Progress.onTerminal());
         kustomizations.progress = progress::say;
         var expanded = kustomizations.expand(reader.read(paths));
-        var released = new FluxHelmReleases(kustomizations, kubeVersion).expand(expanded.manifests());
+        var released = new FluxHelmReleases(kustomizations, kubeVersion,
+                allowNetwork ? new ChartFetcher(chartCache) : null).expand(expanded.manifests());
         var manifests = released.manifests();
         var notEvaluated = new ArrayList<>(expanded.notEvaluated());
         notEvaluated.addAll(released.notEvaluated());

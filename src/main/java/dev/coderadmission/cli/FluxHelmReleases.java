@@ -32,10 +32,13 @@ final class FluxHelmReleases {
 
     private final FluxKustomizations flux;
     private final String kubeVersion;
+    /** Null without --allow-network: charts of Helm repositories are then not evaluated. */
+    private final ChartFetcher fetcher;
 
-    FluxHelmReleases(FluxKustomizations flux, String kubeVersion) {
+    FluxHelmReleases(FluxKustomizations flux, String kubeVersion, ChartFetcher fetcher) {
         this.flux = flux;
         this.kubeVersion = kubeVersion;
+        this.fetcher = fetcher;
     }
 
     static boolean isHelmRelease(JsonNode object) {
@@ -56,12 +59,33 @@ final class FluxHelmReleases {
                             : "nowhere (no spec.chart.spec)") + "; only charts in this repository are rendered offline");
                     continue;
                 }
-                var problem = flux.notLocal(chartSpec.path("sourceRef"), flux.namespace(body), result);
-                if (problem != null) {
-                    notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
-                    continue;
+                var ref = chartSpec.path("sourceRef");
+                Path chart;
+                if (ref.path("kind").asText().equals("HelmRepository")) {
+                    var fetched = fetch(release, id, chartSpec, result);
+                    if (fetched instanceof String problem) {
+                        notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
+                        continue;
+                    }
+                    if (fetched instanceof Manifest.Unreadable error) {
+                        result.add(error);
+                        continue;
+                    }
+                    chart = (Path) fetched;
+                } else {
+                    var problem = flux.notLocal(ref, flux.namespace(body), result);
+                    if (problem != null) {
+                        notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
+                        continue;
+                    }
+                    chart = flux.repoRoot.resolve(chartSpec.path("chart").asText()).normalize();
+                    if (!chart.startsWith(flux.repoRoot) || !Files.isRegularFile(chart.resolve("Chart.yaml"))) {
+                        result.add(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": spec.chart.spec.chart "
+                                + chartSpec.path("chart").asText() + " is not a chart directory in " + flux.repoRoot));
+                        continue;
+                    }
                 }
-                var rendered = render(release, id, chartSpec, result);
+                var rendered = render(release, id, chart, result);
                 result.addAll(rendered);
                 flux.progress.accept("rendered HelmRelease " + id + " (" + rendered.size() + " objects)");
             }
@@ -69,14 +93,33 @@ final class FluxHelmReleases {
         return new FluxKustomizations.Expanded(result, notEvaluated);
     }
 
-    private List<Manifest> render(Manifest.Object release, String id, JsonNode chartSpec, List<Manifest> known) {
+    /** The chart archive of a HelmRepository chart, a reason it is not evaluated (String), or an error. */
+    private Object fetch(Manifest.Object release, String id, JsonNode chartSpec, List<Manifest> known) {
+        var ref = chartSpec.path("sourceRef");
+        var namespace = ref.path("namespace").asText(flux.namespace(release.body()));
+        var name = ref.path("name").asText();
+        var repository = flux.find(known, "HelmRepository", namespace, name);
+        if (repository == null) {
+            return "HelmRepository " + namespace + "/" + name + " is not in the input";
+        }
+        var url = repository.path("spec").path("url").asText();
+        if ("oci".equals(repository.path("spec").path("type").asText()) || url.startsWith("oci://")) {
+            return "its chart is in the OCI registry " + url + "; OCI charts are not fetched yet";
+        }
+        if (fetcher == null) {
+            return "its chart comes from the HelmRepository " + namespace + "/" + name + " (" + url
+                    + "); charts are fetched only with --allow-network";
+        }
+        try {
+            return fetcher.fetch(url, chartSpec.path("chart").asText(), chartSpec.path("version").asText("*"));
+        } catch (IllegalStateException e) {
+            return new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": " + e.getMessage());
+        }
+    }
+
+    private List<Manifest> render(Manifest.Object release, String id, Path chart, List<Manifest> known) {
         var body = release.body();
         var spec = body.path("spec");
-        var chart = flux.repoRoot.resolve(chartSpec.path("chart").asText()).normalize();
-        if (!chart.startsWith(flux.repoRoot) || !Files.isRegularFile(chart.resolve("Chart.yaml"))) {
-            return List.of(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": spec.chart.spec.chart "
-                    + chartSpec.path("chart").asText() + " is not a chart directory in " + flux.repoRoot));
-        }
         var targetNamespace = spec.path("targetNamespace").asText("");
         var namespace = targetNamespace.isEmpty() ? flux.namespace(body) : targetNamespace;
         var name = body.path("metadata").path("name").asText();

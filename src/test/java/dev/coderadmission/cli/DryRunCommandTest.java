@@ -457,7 +457,8 @@ class DryRunCommandTest {
                 "spec.ingressClassName \"nginx\"",
                 "ALLOWED  Service coder/coder  (" + REPO + "/apps/coder-helm/helmrelease-coder.yaml#1 › HelmRelease "
                         + "flux-system/coder › coder/templates/service.yaml)",
-                "NOT EVALUATED HelmRelease flux-system/tailscale-operator", "its source is a HelmRepository");
+                "NOT EVALUATED HelmRelease flux-system/tailscale-operator", "its chart comes from the HelmRepository "
+                        + "flux-system/tailscale (https://pkgs.tailscale.com/helmcharts); charts are fetched only with --allow-network");
     }
 
     @Test
@@ -506,5 +507,81 @@ class DryRunCommandTest {
         assertThat(result.path("source").asText()).isEqualTo(REPO + "/apps/enigma/kustomization.yaml › " + REPO
                 + "/apps/enigma/ingress-coder.yaml#1");
         assertThat(result.path("patch").toString()).contains("a18c2be1873b84bcd8630e79298a07cf");
+    }
+
+    @Test
+    void withAllowNetworkAHelmRepositoryChartIsFetchedOnceAndRendered(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // a Helm repository on loopback: index.yaml and the packaged fixture chart, two versions
+        var charts = java.nio.file.Files.createDirectories(dir.resolve("served"));
+        new com.marcnuri.helm.Helm(java.nio.file.Path.of(REPO, "third_party/vendir/charts/coder")).packageIt()
+                .withDestination(charts).call();
+        java.nio.file.Files.writeString(charts.resolve("index.yaml"), """
+                apiVersion: v1
+                entries:
+                  coder:
+                    - {name: coder, version: 2.29.1, urls: [coder-2.29.1.tgz]}
+                    - {name: coder, version: 2.30.0-rc.1, urls: [missing.tgz]}
+                    - {name: coder, version: 2.28.0, urls: [missing.tgz]}
+                """);
+        var requests = new java.util.concurrent.atomic.AtomicInteger();
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            var file = charts.resolve(exchange.getRequestURI().getPath().substring(1));
+            try (exchange) {
+                if (java.nio.file.Files.isRegularFile(file)) {
+                    var bytes = java.nio.file.Files.readAllBytes(file);
+                    exchange.sendResponseHeaders(200, bytes.length);
+                    exchange.getResponseBody().write(bytes);
+                } else {
+                    exchange.sendResponseHeaders(404, -1);
+                }
+            }
+        });
+        server.start();
+        var releases = dir.resolve("release.yaml");
+        java.nio.file.Files.writeString(releases, """
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: coder, namespace: flux-system}
+                spec: {url: "http://127.0.0.1:%d/"}
+                ---
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: coder, namespace: flux-system}
+                spec:
+                  targetNamespace: coder
+                  chart: {spec: {chart: coder, version: ">=2.28 <2.30", sourceRef: {kind: HelmRepository, name: coder}}}
+                  values: {coder: {ingress: {enable: true, className: nginx, host: coder.enigma.vgijssel.nl}}}
+                """.formatted(server.getAddress().getPort()));
+        var cache = dir.resolve("cache");
+        try {
+            var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--allow-network", "--chart-cache", cache.toString(),
+                    releases.toString());
+            assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+            assertThat(run.out()).contains("DENIED   Ingress coder/coder  (" + releases + "#2 › HelmRelease flux-system/coder › "
+                    + "coder/templates/ingress.yaml)");
+            assertThat(requests.get()).isEqualTo(2); // the index and the one chart version chosen
+        } finally {
+            server.stop(0);
+        }
+        // the repository is gone, the cache still holds 2.29.1 (the index is fetched again, so: an error)
+        var offline = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--allow-network", "--chart-cache", cache.toString(),
+                releases.toString());
+        assertThat(offline.exitCode()).isEqualTo(2);
+        assertThat(offline.out()).contains("HelmRelease flux-system/coder: GET http://127.0.0.1:");
+        assertThat(java.nio.file.Files.exists(cache.resolve("127.0.0.1/coder-2.29.1.tgz"))).isTrue();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} matches {1}: {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "1.80.x, 1.80.3, true", "1.80.x, 1.81.0, false", "*, 2.0.0, true", "*, 2.0.0-rc.1, false",
+            "'>=2.28 <2.30', 2.29.9, true", "'>=2.28 <2.30', 2.30.0, false", "'~1.2', 1.2.9, true", "'~1.2', 1.3.0, false",
+            "'^1.2.3', 1.9.0, true", "'^1.2.3', 2.0.0, false", "'^0.2.3', 0.2.9, true", "'^0.2.3', 0.3.0, false",
+            "2.29.1, 2.29.1, true", "2.29.1, 2.29.2, false", "'1.0.0 || 2.x', 2.4.0, true", "'!=1.2.3', 1.2.3, false",
+            "'>1.2', 1.2.9, false", "'>1.2', 1.3.0, true", "'<=1.2', 1.2.9, true", "'>=1.0.0-0', 1.1.0-beta, true"})
+    void helmVersionConstraints(String constraint, String version, boolean matches) {
+        assertThat(ChartFetcher.Version.matches(constraint, ChartFetcher.Version.parse(version).orElseThrow())).isEqualTo(matches);
     }
 }
