@@ -1,5 +1,6 @@
 package dev.coderadmission.cli;
 
+import dev.coderadmission.gitops.Documents;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,7 +28,6 @@ import java.util.regex.Pattern;
 final class FluxHelmReleases {
     static final String GROUP = "helm.toolkit.fluxcd.io";
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Pattern SEPARATOR = Pattern.compile("(?m)^---[ \\t]*\\r?$");
     private static final Pattern SOURCE = Pattern.compile("(?m)^# Source: (.+)$");
 
     private final FluxKustomizations flux;
@@ -151,7 +151,7 @@ final class FluxHelmReleases {
         }
         var prefix = release.source() + Rendered.SEPARATOR + "HelmRelease " + id + Rendered.SEPARATOR;
         var rendered = new ArrayList<Manifest>();
-        for (var document : SEPARATOR.split(output, -1)) {
+        for (var document : Documents.split(output)) {
             var source = SOURCE.matcher(document);
             var template = source.find() ? source.group(1).strip() : FluxKustomizations.display(chart).toString();
             try {

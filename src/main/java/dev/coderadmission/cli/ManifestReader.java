@@ -1,5 +1,6 @@
 package dev.coderadmission.cli;
 
+import dev.coderadmission.gitops.Documents;
 import dev.coderadmission.gitops.Kustomize;
 import dev.coderadmission.gitops.Kustomizer;
 import dev.coderadmission.gitops.RenderException;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,8 +31,6 @@ import java.util.stream.Stream;
  */
 final class ManifestReader {
     private static final ObjectMapper YAML = new YAMLMapper();
-    /** kubectl's splitter: a line that is exactly "---" (trailing blanks allowed) starts a new document. */
-    private static final Pattern SEPARATOR = Pattern.compile("(?m)^---[ \\t]*\\r?$");
 
     private static final String NOT_AN_OBJECT = "apiVersion and kind are required";
     private static final String NOT_A_MAPPING = "a Kubernetes object must be a mapping";
@@ -133,12 +131,12 @@ final class ManifestReader {
 
     static List<Manifest> parse(String name, String text) {
         var manifests = new ArrayList<Manifest>();
-        var documents = SEPARATOR.split(text, -1);
-        for (int i = 0; i < documents.length; i++) {
+        var documents = Documents.split(text);
+        for (int i = 0; i < documents.size(); i++) {
             var source = name + "#" + (i + 1);
             JsonNode node;
             try {
-                node = YAML.readTree(documents[i]); // JSON is YAML, so .json files take the same path
+                node = YAML.readTree(documents.get(i)); // JSON is YAML, so .json files take the same path
             } catch (JacksonException e) {
                 manifests.add(new Manifest.Unreadable(source, "not valid YAML: " + e.getOriginalMessage()
                         + location(e)));

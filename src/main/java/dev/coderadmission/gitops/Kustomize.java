@@ -37,7 +37,6 @@ public final class Kustomize {
             "namespace", "namePrefix", "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "patches",
             "patchesStrategicMerge", "patchesJson6902");
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Pattern SEPARATOR = Pattern.compile("(?m)^---[ \\t]*\\r?$");
     private static final Pattern REMOTE = Pattern.compile("^([a-z][a-z0-9+.-]*://|git@|github\\.com/|gitlab\\.com/).*");
     private static final Set<String> WORKLOADS = Set.of("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
             "ReplicationController");
@@ -115,12 +114,12 @@ public final class Kustomize {
             throw new RenderException(file + ": cannot read (" + role + "): " + e.getMessage());
         }
         var rendered = new ArrayList<Rendered>();
-        var documents = SEPARATOR.split(text, -1);
-        for (int i = 0; i < documents.length; i++) {
+        var documents = Documents.split(text);
+        for (int i = 0; i < documents.size(); i++) {
             var source = file + "#" + (i + 1);
             JsonNode node;
             try {
-                node = YAML.readTree(documents[i]);
+                node = YAML.readTree(documents.get(i));
             } catch (JacksonException e) {
                 throw new RenderException(source + ": not valid YAML (" + role + "): " + e.getOriginalMessage());
             }
@@ -192,7 +191,7 @@ public final class Kustomize {
             var text = entry.asText();
             var body = text.contains("\n") || text.contains(":") && !text.endsWith(".yaml") && !text.endsWith(".yml")
                     ? text : read(file, directory.resolve(text));
-            for (var document : SEPARATOR.split(body, -1)) {
+            for (var document : Documents.split(body)) {
                 if (!document.isBlank()) {
                     applyPatch(file, document, null, objects);
                 }

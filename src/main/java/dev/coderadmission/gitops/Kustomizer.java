@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * Who runs {@code kustomize build}: the real kustomize where it is installed ({@code kustomize} or
@@ -72,7 +71,6 @@ public sealed interface Kustomizer {
     /** {@code kustomize build DIR} or {@code kubectl kustomize DIR}, bounded in time, its stderr in the error. */
     record External(List<String> command) implements Kustomizer {
         private static final YAMLMapper YAML = new YAMLMapper();
-        private static final Pattern SEPARATOR = Pattern.compile("(?m)^---[ \\t]*\\r?$");
         private static final long TIMEOUT_SECONDS = 120;
 
         @Override
@@ -88,7 +86,7 @@ public sealed interface Kustomizer {
                 // a feature only the real kustomize has: provenance stops at the kustomization
             }
             var rendered = new ArrayList<Rendered>();
-            for (var document : SEPARATOR.split(output, -1)) {
+            for (var document : Documents.split(output)) {
                 try {
                     if (YAML.readTree(document) instanceof ObjectNode object && object.has("kind")) {
                         rendered.add(new Rendered(origins.getOrDefault(id(object), file + Rendered.SEPARATOR
