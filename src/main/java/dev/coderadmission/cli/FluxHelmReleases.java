@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
 import dev.coderadmission.gitops.Rendered;
 import dev.coderadmission.kube.Scopes;
 
@@ -41,6 +42,29 @@ final class FluxHelmReleases {
         this.fetcher = fetcher;
     }
 
+    /** Where helm finds a chart: a directory or archive on disk, or an OCI reference with a version (constraint). */
+    record Chart(Path path, String oci, String version, boolean plainHttp) {
+        static Chart local(Path path) {
+            return new Chart(path, null, null, false);
+        }
+
+        TemplateCommand template() {
+            if (path != null) {
+                return new Helm(path).template();
+            }
+            var command = Helm.template(oci);
+            if (!version.isBlank()) {
+                command.withVersion(version);
+            }
+            return plainHttp ? command.plainHttp() : command;
+        }
+
+        @Override
+        public String toString() {
+            return path != null ? FluxKustomizations.display(path).toString() : oci + (version.isBlank() ? "" : " " + version);
+        }
+    }
+
     static boolean isHelmRelease(JsonNode object) {
         return object.path("kind").asText().equals("HelmRelease") && object.path("apiVersion").asText().startsWith(GROUP + "/");
     }
@@ -53,16 +77,10 @@ final class FluxHelmReleases {
                 var body = release.body();
                 var id = flux.namespace(body) + "/" + body.path("metadata").path("name").asText();
                 var chartSpec = body.path("spec").path("chart").path("spec");
-                if (body.path("spec").has("chartRef") || !chartSpec.isObject()) {
-                    notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): its chart comes from "
-                            + (body.path("spec").has("chartRef") ? "spec.chartRef " + body.path("spec").path("chartRef").path("kind").asText()
-                            : "nowhere (no spec.chart.spec)") + "; only charts in this repository are rendered offline");
-                    continue;
-                }
                 var ref = chartSpec.path("sourceRef");
-                Path chart;
-                if (ref.path("kind").asText().equals("HelmRepository")) {
-                    var fetched = fetch(release, id, chartSpec, result);
+                Chart chart;
+                if (body.path("spec").has("chartRef") || ref.path("kind").asText().equals("HelmRepository")) {
+                    var fetched = body.path("spec").has("chartRef") ? ociRepository(body, result) : fetch(release, id, chartSpec, result);
                     if (fetched instanceof String problem) {
                         notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
                         continue;
@@ -71,19 +89,24 @@ final class FluxHelmReleases {
                         result.add(error);
                         continue;
                     }
-                    chart = (Path) fetched;
+                    chart = (Chart) fetched;
+                } else if (!chartSpec.isObject()) {
+                    notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): it names no chart "
+                            + "(neither spec.chart.spec nor spec.chartRef)");
+                    continue;
                 } else {
                     var problem = flux.notLocal(ref, flux.namespace(body), result);
                     if (problem != null) {
                         notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
                         continue;
                     }
-                    chart = flux.repoRoot.resolve(chartSpec.path("chart").asText()).normalize();
-                    if (!chart.startsWith(flux.repoRoot) || !Files.isRegularFile(chart.resolve("Chart.yaml"))) {
+                    var directory = flux.repoRoot.resolve(chartSpec.path("chart").asText()).normalize();
+                    if (!directory.startsWith(flux.repoRoot) || !Files.isRegularFile(directory.resolve("Chart.yaml"))) {
                         result.add(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": spec.chart.spec.chart "
                                 + chartSpec.path("chart").asText() + " is not a chart directory in " + flux.repoRoot));
                         continue;
                     }
+                    chart = Chart.local(directory);
                 }
                 var rendered = render(release, id, chart, result);
                 result.addAll(rendered);
@@ -103,21 +126,51 @@ final class FluxHelmReleases {
             return "HelmRepository " + namespace + "/" + name + " is not in the input";
         }
         var url = repository.path("spec").path("url").asText();
-        if ("oci".equals(repository.path("spec").path("type").asText()) || url.startsWith("oci://")) {
-            return "its chart is in the OCI registry " + url + "; OCI charts are not fetched yet";
-        }
         if (fetcher == null) {
             return "its chart comes from the HelmRepository " + namespace + "/" + name + " (" + url
                     + "); charts are fetched only with --allow-network";
         }
+        var chart = chartSpec.path("chart").asText();
+        var version = chartSpec.path("version").asText("*");
+        if ("oci".equals(repository.path("spec").path("type").asText()) || url.startsWith("oci://")) {
+            // helm pulls from the registry itself, resolving a version constraint against the tags
+            return new Chart(null, url.replaceFirst("/+$", "") + "/" + chart, "*".equals(version) ? "" : version,
+                    repository.path("spec").path("insecure").asBoolean(false));
+        }
         try {
-            return fetcher.fetch(url, chartSpec.path("chart").asText(), chartSpec.path("version").asText("*"));
+            return Chart.local(fetcher.fetch(url, chart, version));
         } catch (IllegalStateException e) {
             return new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": " + e.getMessage());
         }
     }
 
-    private List<Manifest> render(Manifest.Object release, String id, Path chart, List<Manifest> known) {
+    /** spec.chartRef: an OCIRepository (in the input) whose artifact is the chart. */
+    private Object ociRepository(JsonNode release, List<Manifest> known) {
+        var ref = release.path("spec").path("chartRef");
+        var namespace = ref.path("namespace").asText(flux.namespace(release));
+        var name = ref.path("name").asText();
+        if (!ref.path("kind").asText().equals("OCIRepository")) {
+            return "its spec.chartRef is a " + ref.path("kind").asText() + " (" + namespace + "/" + name
+                    + "); only OCIRepository chart references are rendered";
+        }
+        var repository = flux.find(known, "OCIRepository", namespace, name);
+        if (repository == null) {
+            return "OCIRepository " + namespace + "/" + name + " is not in the input";
+        }
+        var url = repository.path("spec").path("url").asText();
+        if (fetcher == null) {
+            return "its chart comes from the OCIRepository " + namespace + "/" + name + " (" + url
+                    + "); charts are fetched only with --allow-network";
+        }
+        var refSpec = repository.path("spec").path("ref");
+        if (refSpec.has("digest")) {
+            return "OCIRepository " + namespace + "/" + name + " pins a digest; only tags and semver ranges are rendered";
+        }
+        var version = refSpec.path("tag").asText(refSpec.path("semver").asText(""));
+        return new Chart(null, url, version, repository.path("spec").path("insecure").asBoolean(false));
+    }
+
+    private List<Manifest> render(Manifest.Object release, String id, Chart chart, List<Manifest> known) {
         var body = release.body();
         var spec = body.path("spec");
         var targetNamespace = spec.path("targetNamespace").asText("");
@@ -135,11 +188,11 @@ final class FluxHelmReleases {
         try {
             valuesFile = Files.createTempFile("helmrelease-values", ".yaml");
             Files.writeString(valuesFile, YAML.writeValueAsString(values));
-            output = new Helm(chart).template().withName(releaseName).withNamespace(namespace).withKubeVersion(kubeVersion)
+            output = chart.template().withName(releaseName).withNamespace(namespace).withKubeVersion(kubeVersion)
                     .withValuesFile(valuesFile).call();
         } catch (IOException | RuntimeException e) {
             return List.of(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": helm cannot render "
-                    + FluxKustomizations.display(chart) + ": " + e.getMessage()));
+                    + chart + ": " + e.getMessage()));
         } finally {
             if (valuesFile != null) {
                 try {
@@ -153,7 +206,7 @@ final class FluxHelmReleases {
         var rendered = new ArrayList<Manifest>();
         for (var document : Documents.split(output)) {
             var source = SOURCE.matcher(document);
-            var template = source.find() ? source.group(1).strip() : FluxKustomizations.display(chart).toString();
+            var template = source.find() ? source.group(1).strip() : chart.toString();
             try {
                 if (YAML.readTree(document) instanceof ObjectNode object && object.has("kind")) {
                     if (!object.path("metadata").has("namespace")

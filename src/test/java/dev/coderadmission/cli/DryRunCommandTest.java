@@ -584,4 +584,90 @@ class DryRunCommandTest {
     void helmVersionConstraints(String constraint, String version, boolean matches) {
         assertThat(ChartFetcher.Version.matches(constraint, ChartFetcher.Version.parse(version).orElseThrow())).isEqualTo(matches);
     }
+
+    /**
+     * An OCI registry on loopback (Debian's docker-registry, which .ci/run installs): a chart pushed
+     * there by helm is rendered through a HelmRepository of type oci and through an OCIRepository.
+     */
+    @Test
+    void withAllowNetworkChartsInAnOciRegistryAreRendered(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var registryBinary = java.nio.file.Path.of("/usr/bin/docker-registry");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(registryBinary),
+                "docker-registry is not installed (.ci/run installs it)");
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        var config = dir.resolve("registry.yml");
+        java.nio.file.Files.writeString(config, """
+                version: 0.1
+                log: {level: error}
+                storage: {filesystem: {rootdirectory: %s}}
+                http: {addr: "127.0.0.1:%d"}
+                """.formatted(dir.resolve("storage"), port));
+        var registry = new ProcessBuilder(registryBinary.toString(), "serve", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        try {
+            var client = java.net.http.HttpClient.newHttpClient();
+            dev.coderadmission.support.Eventually.await(() -> {
+                try {
+                    return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v2/"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (java.io.IOException | InterruptedException e) {
+                    return 0;
+                }
+            }, code -> code == 200, java.time.Duration.ofSeconds(20));
+            var packaged = java.nio.file.Files.createDirectories(dir.resolve("packaged"));
+            new com.marcnuri.helm.Helm(java.nio.file.Path.of(REPO, "third_party/vendir/charts/coder")).packageIt()
+                    .withDestination(packaged).call();
+            com.marcnuri.helm.Helm.push().withChart(packaged.resolve("coder-2.29.1.tgz"))
+                    .withRemote(java.net.URI.create("oci://127.0.0.1:" + port + "/charts")).plainHttp().call();
+
+            var releases = dir.resolve("releases.yaml");
+            java.nio.file.Files.writeString(releases, """
+                    apiVersion: source.toolkit.fluxcd.io/v1
+                    kind: HelmRepository
+                    metadata: {name: charts, namespace: flux-system}
+                    spec: {type: oci, url: "oci://127.0.0.1:%1$d/charts", insecure: true}
+                    ---
+                    apiVersion: helm.toolkit.fluxcd.io/v2
+                    kind: HelmRelease
+                    metadata: {name: coder, namespace: flux-system}
+                    spec:
+                      targetNamespace: coder
+                      chart: {spec: {chart: coder, version: 2.29.x, sourceRef: {kind: HelmRepository, name: charts}}}
+                      values: {coder: {ingress: {enable: true, className: nginx, host: coder.enigma.vgijssel.nl}}}
+                    ---
+                    apiVersion: source.toolkit.fluxcd.io/v1beta2
+                    kind: OCIRepository
+                    metadata: {name: coder-chart, namespace: flux-system}
+                    spec:
+                      url: "oci://127.0.0.1:%1$d/charts/coder"
+                      ref: {semver: ">=2.29.0"}
+                      insecure: true
+                    ---
+                    apiVersion: helm.toolkit.fluxcd.io/v2
+                    kind: HelmRelease
+                    metadata: {name: coder-staging, namespace: flux-system}
+                    spec:
+                      targetNamespace: coder-staging
+                      chartRef: {kind: OCIRepository, name: coder-chart}
+                      values: {coder: {service: {type: NodePort}}}
+                    """.formatted(port));
+
+            var offline = run("dry-run", "-c", "src/examples/config-tenant.yaml", releases.toString());
+            assertThat(offline.out()).contains("NOT EVALUATED HelmRelease flux-system/coder ", "NOT EVALUATED HelmRelease "
+                    + "flux-system/coder-staging", "charts are fetched only with --allow-network");
+
+            var run = run("dry-run", "-c", "src/examples/config-tenant.yaml", "--allow-network", releases.toString());
+            assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+            assertThat(run.out()).contains(
+                    "DENIED   Ingress coder/coder  (" + releases + "#2 › HelmRelease flux-system/coder › coder/templates/ingress.yaml)",
+                    "DENIED   Service coder-staging/coder  (" + releases + "#4 › HelmRelease flux-system/coder-staging › "
+                            + "coder/templates/service.yaml)", "[service-type] type NodePort");
+        } finally {
+            registry.destroy();
+            registry.waitFor();
+        }
+    }
 }
