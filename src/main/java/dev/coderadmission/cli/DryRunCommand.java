@@ -170,6 +170,8 @@ final class DryRunCommand implements Callable<Integer> {
         for (var r : results) {
             var node = array.addObject();
             node.put("source", r.source());
+            // the provenance chain, under the name step 7 gave it; "source" stays for existing consumers
+            node.put("origin", r.source());
             node.put("apiVersion", r.apiVersion());
             node.put("kind", r.kind());
             node.put("namespace", r.namespace());

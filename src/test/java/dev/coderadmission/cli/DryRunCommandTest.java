@@ -353,6 +353,7 @@ class DryRunCommandTest {
         assertThat(ingress.path("namespace").asText()).isEqualTo("coder");
         assertThat(ingress.path("source").asText()).isEqualTo(REPO + "/apps/coder-prod/kustomization.yaml › "
                 + REPO + "/apps/coder-prod/ingress.yaml#1");
+        assertThat(ingress.path("origin").asText()).isEqualTo(ingress.path("source").asText());
         assertThat(ingress.path("messages").get(0).asText()).contains("[ingress-class]", "[exposing-annotation]",
                 "tailscale.com/funnel");
     }
