@@ -133,7 +133,7 @@ class DryRunCommandTest {
         var result = run.json().path("results").get(0);
         var fields = new ArrayList<String>();
         result.fieldNames().forEachRemaining(fields::add);
-        assertThat(fields).containsExactly("source", "apiVersion", "kind", "namespace", "name", "verdict",
+        assertThat(fields).containsExactly("source", "origin", "apiVersion", "kind", "namespace", "name", "verdict",
                 "messages", "warnings", "patch");
         assertThat(result.path("apiVersion").asText()).isEqualTo("networking.k8s.io/v1");
         assertThat(result.path("kind").asText()).isEqualTo("Ingress");
