@@ -413,7 +413,7 @@ class DryRunCommandTest {
         assertThat(run.out()).as("every variable substituted").doesNotContain("${");
         assertThat(ingress.path("source").asText()).isEqualTo(REPO + "/clusters/tenant/kustomization-coder.yaml#1 › "
                 + "Kustomization flux-system/coder › " + REPO + "/apps/coder-flux/ingress.yaml#1");
-        // substituteFrom: SERVICE_TYPE comes from the ConfigMap cluster-vars, over the ${SERVICE_TYPE:=ClusterIP} default
+        // substituteFrom: SERVICE_TYPE comes from the Secret cluster-secrets (base64), over the ${SERVICE_TYPE:=ClusterIP} default
         assertThat(service.path("verdict").asText()).isEqualTo("denied");
         assertThat(service.path("messages").get(0).asText()).contains("[service-type] type NodePort");
         assertThat(json.path("skipped")).as("listed once, though read by the walk and by the Kustomization").hasSize(1);
