@@ -1,9 +1,6 @@
 package dev.coderadmission.cli;
 
 import dev.coderadmission.gitops.Kustomizer;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.cli.DryRunEngine.DryRunResult;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.policy.Webhooks;
@@ -15,12 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "dry-run",
@@ -32,14 +26,18 @@ import java.util.concurrent.Callable;
                 "  kustomize build apps/coder-prod | java -jar target/coder-admission.jar dry-run -o json -"})
 final class DryRunCommand implements Callable<Integer> {
 
-    enum Format { TABLE, JSON }
+    enum Format { TABLE, JSON, YAML, JUNIT }
 
     @Mixin
     ConfigOption config;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "table|json", defaultValue = "table",
-            description = "Output format (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-o", "--output"}, paramLabel = "table|json|yaml|junit", defaultValue = "table",
+            description = {"Output format (default: ${DEFAULT-VALUE}). yaml: the objects after mutation, ready to diff or "
+                    + "apply (the report goes to stderr); junit: a JUnit XML report for CI."})
     Format format;
+
+    @Option(names = "--diff", description = "With -o table: a unified diff of each mutated object, as kubectl diff shows it.")
+    boolean diff;
 
     @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
             description = "Namespace of objects that name none, as kubectl's current namespace (default: ${DEFAULT-VALUE}).")
@@ -94,6 +92,10 @@ final class DryRunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
+        if (diff && format != Format.TABLE) {
+            spec.commandLine().getErr().println("error: --diff goes with -o table");
+            return RootCommand.USAGE_OR_INPUT;
+        }
         AdmissionConfig admissionConfig;
         try {
             admissionConfig = config.load();
@@ -130,26 +132,20 @@ final class DryRunCommand implements Callable<Integer> {
             }
         }
         progress.done();
-        if (format == Format.JSON) {
-            printJson(out, results, errors, skipped, notEvaluated);
-        } else {
-            printTable(out, results, errors, skipped, notEvaluated);
+        var report = new DryRunReport(results, errors, skipped, notEvaluated);
+        switch (format) {
+            case TABLE -> report.table(out, DryRunReport.colour(), diff);
+            case JSON -> report.json(out);
+            case YAML -> report.yaml(out, spec.commandLine().getErr());
+            case JUNIT -> report.junit(out);
         }
         out.flush();
+        spec.commandLine().getErr().flush();
         if (!errors.isEmpty() || strict && !notEvaluated.isEmpty()) {
             return RootCommand.USAGE_OR_INPUT;
         }
         return results.stream().anyMatch(r -> r.verdict() == DryRunResult.Verdict.DENIED)
                 ? RootCommand.DENIED : RootCommand.OK;
-    }
-
-    private static EnumMap<DryRunResult.Verdict, Integer> count(List<DryRunResult> results) {
-        var counts = new EnumMap<DryRunResult.Verdict, Integer>(DryRunResult.Verdict.class);
-        for (var verdict : DryRunResult.Verdict.values()) {
-            counts.put(verdict, 0);
-        }
-        results.forEach(r -> counts.merge(r.verdict(), 1, Integer::sum));
-        return counts;
     }
 
     /** The git top level of the first path, else the path itself (its directory for a file, "." for stdin). */
@@ -160,68 +156,5 @@ final class DryRunCommand implements Callable<Integer> {
             return top;
         }
         return java.nio.file.Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
-    }
-
-    private static void printJson(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors,
-                                  List<Manifest.Skipped> skipped, List<String> notEvaluated) {
-        var nodes = JsonNodeFactory.instance;
-        ObjectNode root = nodes.objectNode();
-        var array = root.putArray("results");
-        for (var r : results) {
-            var node = array.addObject();
-            node.put("source", r.source());
-            // the provenance chain, under the name step 7 gave it; "source" stays for existing consumers
-            node.put("origin", r.source());
-            node.put("apiVersion", r.apiVersion());
-            node.put("kind", r.kind());
-            node.put("namespace", r.namespace());
-            node.put("name", r.name());
-            node.put("verdict", r.verdict().name().toLowerCase(Locale.ROOT));
-            r.messages().forEach(node.putArray("messages")::add);
-            r.warnings().forEach(node.putArray("warnings")::add);
-            node.set("patch", r.patch());
-        }
-        var errorArray = root.putArray("errors");
-        errors.forEach(e -> errorArray.addObject().put("source", e.source()).put("message", e.problem()));
-        var skippedArray = root.putArray("skipped");
-        skipped.forEach(s -> skippedArray.addObject().put("source", s.source()).put("reason", s.reason()));
-        notEvaluated.forEach(root.putArray("notEvaluated")::add);
-        var summary = root.putObject("summary");
-        count(results).forEach((verdict, n) -> summary.put(verdict.name().toLowerCase(Locale.ROOT), n));
-        summary.put("errors", errors.size());
-        summary.put("skipped", skipped.size());
-        summary.put("notEvaluated", notEvaluated.size());
-        try {
-            out.println(AdmissionReviews.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void printTable(PrintWriter out, List<DryRunResult> results, List<Manifest.Unreadable> errors,
-                                   List<Manifest.Skipped> skipped, List<String> notEvaluated) {
-        for (var r : results) {
-            var object = r.kind() + " " + (r.namespace().isEmpty() ? "" : r.namespace() + "/") + r.name();
-            out.printf("%-8s %s  (%s)%n", r.verdict().name(), object, r.source());
-            r.messages().forEach(m -> out.println("         " + m));
-            r.warnings().forEach(w -> out.println("         warning: " + w));
-            if (!r.patch().isEmpty()) {
-                out.println("         patch: " + r.patch());
-            }
-        }
-        for (var e : errors) {
-            out.printf("%-8s %s: %s%n", "ERROR", e.source(), e.problem());
-        }
-        for (var s : skipped) {
-            out.printf("%-8s %s: %s%n", "SKIPPED", s.source(), s.reason());
-        }
-        for (var n : notEvaluated) {
-            out.printf("%-8s %s%n", "NOT EVALUATED", n);
-        }
-        var counts = count(results);
-        out.printf("%d allowed, %d mutated, %d denied, %d errors%s%s%n", counts.get(DryRunResult.Verdict.ALLOWED),
-                counts.get(DryRunResult.Verdict.MUTATED), counts.get(DryRunResult.Verdict.DENIED), errors.size(),
-                skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped",
-                notEvaluated.isEmpty() ? "" : ", " + notEvaluated.size() + " not evaluated");
     }
 }

@@ -58,7 +58,7 @@ final class DryRunEngine {
         var verdict = denied ? DryRunResult.Verdict.DENIED
                 : patch.isEmpty() ? DryRunResult.Verdict.ALLOWED : DryRunResult.Verdict.MUTATED;
         return new DryRunResult(manifest.source(), text(object, "apiVersion"), text(object, "kind"),
-                namespace(object), nameOrGenerateName(object), verdict, messages, warnings, patch);
+                namespace(object), nameOrGenerateName(object), verdict, messages, warnings, patch, manifest.body(), object);
     }
 
     private AdmissionRequest request(JsonNode object) {
@@ -96,9 +96,15 @@ final class DryRunEngine {
         return value.isTextual() ? value.textValue() : "";
     }
 
-    /** The outcome for one object. */
+    /**
+     * The outcome for one object.
+     *
+     * @param original the object as read (rendered)
+     * @param object   the object after every mutating webhook: what the API server would store
+     */
     record DryRunResult(String source, String apiVersion, String kind, String namespace, String name,
-                        Verdict verdict, List<String> messages, List<String> warnings, ArrayNode patch) {
+                        Verdict verdict, List<String> messages, List<String> warnings, ArrayNode patch,
+                        JsonNode original, JsonNode object) {
         enum Verdict { ALLOWED, MUTATED, DENIED }
     }
 }
