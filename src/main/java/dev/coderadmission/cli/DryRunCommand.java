@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -103,36 +104,10 @@ final class DryRunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return RootCommand.USAGE_OR_INPUT;
         }
-        var reader = new ManifestReader(stdin, Kustomizer.choose(kustomize));
-        var root = repoRoot != null ? repoRoot : defaultRepoRoot(paths.getFirst());
-        var kustomizations = new FluxKustomizations(root, java.util.Set.copyOf(sources), reader::directory, namespace);
         var progress = new Progress(spec.commandLine().getErr(), format == Format.TABLE && Progress.onTerminal());
-        kustomizations.progress = progress::say;
-        var expanded = kustomizations.expand(reader.read(paths));
-        var released = new FluxHelmReleases(kustomizations, kubeVersion,
-                allowNetwork ? new ChartFetcher(chartCache) : null).expand(expanded.manifests());
-        var manifests = released.manifests();
-        var notEvaluated = new ArrayList<>(expanded.notEvaluated());
-        notEvaluated.addAll(released.notEvaluated());
-        var stateManifests = reader.read(state);
-        var results = new ArrayList<DryRunResult>();
-        var errors = new ArrayList<Manifest.Unreadable>();
-        var skipped = new ArrayList<Manifest.Skipped>();
-        var lookups = DryRunState.lookups(admissionConfig, stateManifests, manifests, namespace,
-                problem -> errors.add(new Manifest.Unreadable("--state", problem)));
-        var engine = new DryRunEngine(Webhooks.create(admissionConfig, lookups), namespace);
-        stateManifests.stream().filter(m -> m instanceof Manifest.Unreadable)
-                .forEach(m -> errors.add((Manifest.Unreadable) m));
-        progress.say("evaluating " + manifests.size() + " objects");
-        for (var manifest : manifests) {
-            switch (manifest) {
-                case Manifest.Object object -> results.add(engine.evaluate(object));
-                case Manifest.Unreadable unreadable -> errors.add(unreadable);
-                case Manifest.Skipped skip -> skipped.add(skip);
-            }
-        }
+        var report = DryRun.run(new DryRun.Options(admissionConfig, paths, state, namespace, kustomize, repoRoot,
+                Set.copyOf(sources), kubeVersion, allowNetwork ? chartCache : null), stdin, progress::say);
         progress.done();
-        var report = new DryRunReport(results, errors, skipped, notEvaluated);
         switch (format) {
             case TABLE -> report.table(out, DryRunReport.colour(), diff);
             case JSON -> report.json(out);
@@ -141,20 +116,10 @@ final class DryRunCommand implements Callable<Integer> {
         }
         out.flush();
         spec.commandLine().getErr().flush();
-        if (!errors.isEmpty() || strict && !notEvaluated.isEmpty()) {
+        if (!report.errors().isEmpty() || strict && !report.notEvaluated().isEmpty()) {
             return RootCommand.USAGE_OR_INPUT;
         }
-        return results.stream().anyMatch(r -> r.verdict() == DryRunResult.Verdict.DENIED)
+        return report.results().stream().anyMatch(r -> r.verdict() == DryRunResult.Verdict.DENIED)
                 ? RootCommand.DENIED : RootCommand.OK;
-    }
-
-    /** The git top level of the first path, else the path itself (its directory for a file, "." for stdin). */
-    private static Path defaultRepoRoot(String first) {
-        var path = "-".equals(first) ? Path.of(".") : Path.of(first);
-        var top = GitRemote.topLevel(path);
-        if (top != null) {
-            return top;
-        }
-        return java.nio.file.Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
     }
 }
