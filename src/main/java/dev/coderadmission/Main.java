@@ -3,7 +3,7 @@ package dev.coderadmission;
 import dev.coderadmission.cli.RootCommand;
 import picocli.CommandLine;
 
-/** One jar, three verbs: {@code serve}, {@code dry-run} and {@code certs}. */
+/** One jar, four verbs: {@code serve}, {@code dry-run}, {@code test} and {@code certs}. */
 public final class Main {
     private Main() {
     }
