@@ -3,7 +3,7 @@ package dev.coderadmission;
 import dev.coderadmission.cli.RootCommand;
 import picocli.CommandLine;
 
-/** One jar, four verbs: {@code serve}, {@code dry-run}, {@code test} and {@code certs}. */
+/** One jar, five verbs: {@code serve}, {@code dry-run}, {@code test}, {@code audit} and {@code certs}. */
 public final class Main {
     private Main() {
     }

@@ -19,12 +19,15 @@ import java.util.function.Predicate;
 /**
  * fabric8's mock API server in CRUD mode, with faults injected on demand: while a fault is on, the
  * requests it matches are answered 503 as an overloaded or restarting kube-apiserver answers them.
+ * Lists honour {@code limit} and {@code continue} as kube-apiserver does (the CRUD mode ignores them),
+ * and every request is recorded.
  */
 public final class FaultyApiServer implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final AtomicInteger refused = new AtomicInteger();
     private volatile Predicate<RecordedRequest> fault = request -> false;
+    private final java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FaultyApiServer() {
         var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
@@ -37,7 +40,8 @@ public final class FaultyApiServer implements AutoCloseable {
                     return new MockResponse().setResponseCode(503).setBody("{\"apiVersion\":\"v1\",\"kind\":\"Status\","
                             + "\"status\":\"Failure\",\"reason\":\"ServiceUnavailable\",\"code\":503}");
                 }
-                return crud.dispatch(request);
+                requests.add(request.getMethod() + " " + request.getPath());
+                return paged(request, crud.dispatch(request));
             }
 
             @Override
@@ -50,6 +54,43 @@ public final class FaultyApiServer implements AutoCloseable {
         // one quick retry inside a call, as the real client would do before reporting to the informer
         client = server.createClient(builder -> builder.editOrNewConfig()
                 .withRequestRetryBackoffLimit(1).withRequestRetryBackoffInterval(50).endConfig());
+    }
+
+    /** A list answer cut to {@code limit} items from the offset a {@code continue} token carries. */
+    private static MockResponse paged(RecordedRequest request, MockResponse response) {
+        var query = java.net.URI.create(request.getPath()).getRawQuery();
+        if (!"GET".equals(request.getMethod()) || query == null || !query.contains("limit=") || response.getBody() == null) {
+            return response;
+        }
+        var parameters = new java.util.HashMap<String, String>();
+        for (var pair : query.split("&")) {
+            var kv = pair.split("=", 2);
+            parameters.put(kv[0], kv.length > 1 ? java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8) : "");
+        }
+        try {
+            var list = (com.fasterxml.jackson.databind.node.ObjectNode) dev.coderadmission.admission.AdmissionReviews.JSON
+                    .readTree(response.getBody().readUtf8());
+            if (!list.path("items").isArray()) {
+                return response.setBody(list.toString());
+            }
+            var items = (com.fasterxml.jackson.databind.node.ArrayNode) list.path("items");
+            var from = parameters.getOrDefault("continue", "").isEmpty() ? 0 : Integer.parseInt(parameters.get("continue"));
+            var limit = Integer.parseInt(parameters.get("limit"));
+            var page = items.arrayNode();
+            for (int i = from; i < Math.min(items.size(), from + limit); i++) {
+                page.add(items.get(i));
+            }
+            list.set("items", page);
+            list.withObjectProperty("metadata").put("continue", from + limit < items.size() ? String.valueOf(from + limit) : "");
+            return response.setBody(list.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** "METHOD /path?query" of every request the server answered from its store (not the refused ones). */
+    public java.util.List<String> requests() {
+        return java.util.List.copyOf(requests);
     }
 
     /** Every request: the API server is down. */
