@@ -11,10 +11,8 @@ import com.github.difflib.UnifiedDiffUtils;
 import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.cli.DryRunEngine.DryRunResult;
 
-import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -182,11 +180,7 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
      * input (error), per skipped file or source not evaluated (skipped).
      */
     void junit(PrintWriter out) {
-        var text = new StringWriter();
-        try {
-            var xml = XMLOutputFactory.newInstance().createXMLStreamWriter(text);
-            xml.writeStartDocument("UTF-8", "1.0");
-            xml.writeStartElement("testsuites");
+        out.println(JUnitXml.of(xml -> {
             xml.writeStartElement("testsuite");
             xml.writeAttribute("name", "coder-admission dry-run");
             xml.writeAttribute("tests", String.valueOf(results.size() + errors.size() + skipped.size() + notEvaluated.size()));
@@ -231,13 +225,7 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
                 skippedCase(xml, n.substring(0, Math.max(0, n.indexOf(" ("))), n);
             }
             xml.writeEndElement();
-            xml.writeEndElement();
-            xml.writeEndDocument();
-            xml.close();
-        } catch (XMLStreamException e) {
-            throw new IllegalStateException(e);
-        }
-        out.println(text);
+        }));
     }
 
     private static void skippedCase(javax.xml.stream.XMLStreamWriter xml, String name, String reason) throws XMLStreamException {

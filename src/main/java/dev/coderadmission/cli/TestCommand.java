@@ -17,11 +17,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import javax.xml.stream.XMLOutputFactory;
-import javax.xml.stream.XMLStreamException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -269,13 +266,9 @@ final class TestCommand implements Callable<Integer> {
     }
 
     private static String junit(List<Outcome> outcomes) {
-        var text = new StringWriter();
-        try {
-            var xml = XMLOutputFactory.newInstance().createXMLStreamWriter(text);
-            xml.writeStartDocument("UTF-8", "1.0");
-            xml.writeStartElement("testsuites");
-            var byFile = new java.util.LinkedHashMap<Path, List<Outcome>>();
-            outcomes.forEach(o -> byFile.computeIfAbsent(o.file(), f -> new ArrayList<>()).add(o));
+        var byFile = new java.util.LinkedHashMap<Path, List<Outcome>>();
+        outcomes.forEach(o -> byFile.computeIfAbsent(o.file(), f -> new ArrayList<>()).add(o));
+        return JUnitXml.of(xml -> {
             for (var entry : byFile.entrySet()) {
                 xml.writeStartElement("testsuite");
                 xml.writeAttribute("name", entry.getKey().toString());
@@ -295,12 +288,6 @@ final class TestCommand implements Callable<Integer> {
                 }
                 xml.writeEndElement();
             }
-            xml.writeEndElement();
-            xml.writeEndDocument();
-            xml.close();
-        } catch (XMLStreamException e) {
-            throw new IllegalStateException(e);
-        }
-        return text.toString();
+        });
     }
 }
