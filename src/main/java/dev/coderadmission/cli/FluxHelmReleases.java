@@ -42,8 +42,18 @@ final class FluxHelmReleases {
         this.fetcher = fetcher;
     }
 
+    /** Where a HelmRelease's chart is: found, not evaluated (and why), or broken (exit 2). */
+    sealed interface Located permits Chart, NotEvaluated, Broken {
+    }
+
+    record NotEvaluated(String reason) implements Located {
+    }
+
+    record Broken(String problem) implements Located {
+    }
+
     /** Where helm finds a chart: a directory or archive on disk, or an OCI reference with a version (constraint). */
-    record Chart(Path path, String oci, String version, boolean plainHttp) {
+    record Chart(Path path, String oci, String version, boolean plainHttp) implements Located {
         static Chart local(Path path) {
             return new Chart(path, null, null, false);
         }
@@ -76,37 +86,19 @@ final class FluxHelmReleases {
             if (manifest instanceof Manifest.Object release && isHelmRelease(release.body())) {
                 var body = release.body();
                 var id = flux.namespace(body) + "/" + body.path("metadata").path("name").asText();
-                var chartSpec = body.path("spec").path("chart").path("spec");
-                var ref = chartSpec.path("sourceRef");
-                Chart chart;
-                if (body.path("spec").has("chartRef") || ref.path("kind").asText().equals("HelmRepository")) {
-                    var fetched = body.path("spec").has("chartRef") ? ociRepository(body, result) : fetch(release, id, chartSpec, result);
-                    if (fetched instanceof String problem) {
-                        notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
-                        continue;
+                var chart = switch (locate(body, result)) {
+                    case Chart found -> found;
+                    case NotEvaluated skip -> {
+                        notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + skip.reason());
+                        yield null;
                     }
-                    if (fetched instanceof Manifest.Unreadable error) {
-                        result.add(error);
-                        continue;
+                    case Broken broken -> {
+                        result.add(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": " + broken.problem()));
+                        yield null;
                     }
-                    chart = (Chart) fetched;
-                } else if (!chartSpec.isObject()) {
-                    notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): it names no chart "
-                            + "(neither spec.chart.spec nor spec.chartRef)");
+                };
+                if (chart == null) {
                     continue;
-                } else {
-                    var problem = flux.notLocal(ref, flux.namespace(body), result);
-                    if (problem != null) {
-                        notEvaluated.add("HelmRelease " + id + " (" + release.source() + "): " + problem);
-                        continue;
-                    }
-                    var directory = flux.repoRoot.resolve(chartSpec.path("chart").asText()).normalize();
-                    if (!directory.startsWith(flux.repoRoot) || !Files.isRegularFile(directory.resolve("Chart.yaml"))) {
-                        result.add(new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": spec.chart.spec.chart "
-                                + chartSpec.path("chart").asText() + " is not a chart directory in " + flux.repoRoot));
-                        continue;
-                    }
-                    chart = Chart.local(directory);
                 }
                 var rendered = render(release, id, chart, result);
                 result.addAll(rendered);
@@ -116,19 +108,43 @@ final class FluxHelmReleases {
         return new FluxKustomizations.Expanded(result, notEvaluated);
     }
 
-    /** The chart archive of a HelmRepository chart, a reason it is not evaluated (String), or an error. */
-    private Object fetch(Manifest.Object release, String id, JsonNode chartSpec, List<Manifest> known) {
+    /** The chart of a HelmRelease: spec.chartRef (an OCIRepository), a HelmRepository, or a path in this repository. */
+    private Located locate(JsonNode release, List<Manifest> known) {
+        var chartSpec = release.path("spec").path("chart").path("spec");
+        if (release.path("spec").has("chartRef")) {
+            return ociRepository(release, known);
+        }
+        if (!chartSpec.isObject()) {
+            return new NotEvaluated("it names no chart (neither spec.chart.spec nor spec.chartRef)");
+        }
+        if (chartSpec.path("sourceRef").path("kind").asText().equals("HelmRepository")) {
+            return helmRepository(release, chartSpec, known);
+        }
+        var problem = flux.notLocal(chartSpec.path("sourceRef"), flux.namespace(release), known);
+        if (problem != null) {
+            return new NotEvaluated(problem);
+        }
+        var directory = flux.repoRoot.resolve(chartSpec.path("chart").asText()).normalize();
+        if (!directory.startsWith(flux.repoRoot) || !Files.isRegularFile(directory.resolve("Chart.yaml"))) {
+            return new Broken("spec.chart.spec.chart " + chartSpec.path("chart").asText() + " is not a chart directory in "
+                    + flux.repoRoot);
+        }
+        return Chart.local(directory);
+    }
+
+    /** A chart of a HelmRepository: its archive fetched over HTTP(S), or an OCI reference helm pulls itself. */
+    private Located helmRepository(JsonNode release, JsonNode chartSpec, List<Manifest> known) {
         var ref = chartSpec.path("sourceRef");
-        var namespace = ref.path("namespace").asText(flux.namespace(release.body()));
+        var namespace = ref.path("namespace").asText(flux.namespace(release));
         var name = ref.path("name").asText();
         var repository = flux.find(known, "HelmRepository", namespace, name);
         if (repository == null) {
-            return "HelmRepository " + namespace + "/" + name + " is not in the input";
+            return new NotEvaluated("HelmRepository " + namespace + "/" + name + " is not in the input");
         }
         var url = repository.path("spec").path("url").asText();
         if (fetcher == null) {
-            return "its chart comes from the HelmRepository " + namespace + "/" + name + " (" + url
-                    + "); charts are fetched only with --allow-network";
+            return new NotEvaluated("its chart comes from the HelmRepository " + namespace + "/" + name + " (" + url
+                    + "); charts are fetched only with --allow-network");
         }
         var chart = chartSpec.path("chart").asText();
         var version = chartSpec.path("version").asText("*");
@@ -140,31 +156,31 @@ final class FluxHelmReleases {
         try {
             return Chart.local(fetcher.fetch(url, chart, version));
         } catch (IllegalStateException e) {
-            return new Manifest.Unreadable(release.source(), "HelmRelease " + id + ": " + e.getMessage());
+            return new Broken(e.getMessage());
         }
     }
 
     /** spec.chartRef: an OCIRepository (in the input) whose artifact is the chart. */
-    private Object ociRepository(JsonNode release, List<Manifest> known) {
+    private Located ociRepository(JsonNode release, List<Manifest> known) {
         var ref = release.path("spec").path("chartRef");
         var namespace = ref.path("namespace").asText(flux.namespace(release));
         var name = ref.path("name").asText();
         if (!ref.path("kind").asText().equals("OCIRepository")) {
-            return "its spec.chartRef is a " + ref.path("kind").asText() + " (" + namespace + "/" + name
-                    + "); only OCIRepository chart references are rendered";
+            return new NotEvaluated("its spec.chartRef is a " + ref.path("kind").asText() + " (" + namespace + "/" + name
+                    + "); only OCIRepository chart references are rendered");
         }
         var repository = flux.find(known, "OCIRepository", namespace, name);
         if (repository == null) {
-            return "OCIRepository " + namespace + "/" + name + " is not in the input";
+            return new NotEvaluated("OCIRepository " + namespace + "/" + name + " is not in the input");
         }
         var url = repository.path("spec").path("url").asText();
         if (fetcher == null) {
-            return "its chart comes from the OCIRepository " + namespace + "/" + name + " (" + url
-                    + "); charts are fetched only with --allow-network";
+            return new NotEvaluated("its chart comes from the OCIRepository " + namespace + "/" + name + " (" + url
+                    + "); charts are fetched only with --allow-network");
         }
         var refSpec = repository.path("spec").path("ref");
         if (refSpec.has("digest")) {
-            return "OCIRepository " + namespace + "/" + name + " pins a digest; only tags and semver ranges are rendered";
+            return new NotEvaluated("OCIRepository " + namespace + "/" + name + " pins a digest; only tags and semver ranges are rendered");
         }
         var version = refSpec.path("tag").asText(refSpec.path("semver").asText(""));
         return new Chart(null, url, version, repository.path("spec").path("insecure").asBoolean(false));
