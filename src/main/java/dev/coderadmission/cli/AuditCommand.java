@@ -1,20 +1,15 @@
 package dev.coderadmission.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.coderadmission.admission.AdmissionReviews;
-import dev.coderadmission.cli.DryRunEngine.DryRunResult;
+import dev.coderadmission.policy.Evaluation;
+import dev.coderadmission.cluster.AuditedObjects;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.ConfigException;
-import dev.coderadmission.kube.Kube;
+import dev.coderadmission.policy.Evaluator;
 import dev.coderadmission.policy.Webhooks;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,7 +92,7 @@ final class AuditCommand implements Callable<Integer> {
         }
         out.flush();
         err.flush();
-        return report.results().stream().anyMatch(r -> r.verdict() == DryRunResult.Verdict.DENIED)
+        return report.results().stream().anyMatch(r -> r.verdict() == Evaluation.Verdict.DENIED)
                 ? RootCommand.DENIED : RootCommand.OK;
     }
 
@@ -123,63 +118,37 @@ final class AuditCommand implements Callable<Integer> {
     /** The objects as stored, judged as if created now (an UPDATE of themselves would pass by ratcheting). */
     DryRunReport audit(KubernetesClient client, AdmissionConfig admissionConfig) {
         var objects = new ArrayList<Manifest>();
-        var services = list(client.services(), "v1", "Service");
-        objects.addAll(services);
-        objects.addAll(list(client.network().v1().ingresses(), "networking.k8s.io/v1", "Ingress"));
-        if (admissionConfig.agentUrl().enabled()) {
-            objects.addAll(list(client.pods(), "v1", "Pod"));
-        }
+        AuditedObjects.forEach(client, admissionConfig, namespace, pageSize, listed -> objects.add(manifest(listed)));
         // the informers' knowledge, from the same cluster: every Service (CCM mirrors, Coder's), the URL ConfigMap
         var state = new ArrayList<Manifest>();
         if (namespace != null) {
             // the Services of the other namespaces: those of this one are among the objects already
-            list(client.services(), "v1", "Service", null).stream()
-                    .filter(m -> !namespace.equals(((Manifest.Object) m).body().path("metadata").path("namespace").asText()))
-                    .forEach(state::add);
+            AuditedObjects.list(client.services(), "v1", "Service", null, pageSize, listed -> {
+                if (!namespace.equals(listed.namespace())) {
+                    state.add(manifest(listed));
+                }
+            });
         }
         var agentUrl = admissionConfig.agentUrl();
         if (agentUrl.enabled() && agentUrl.watchesConfigMap()) {
             var configMap = client.configMaps().inNamespace(agentUrl.configMapNamespace()).withName(agentUrl.configMapName()).get();
             if (configMap != null) {
-                state.add(object(configMap, "v1", "ConfigMap"));
+                state.add(manifest(AuditedObjects.listed(configMap, "v1", "ConfigMap")));
             }
         }
         var errors = new ArrayList<Manifest.Unreadable>();
         var lookups = DryRunState.lookups(admissionConfig, state, objects, "default",
                 problem -> errors.add(new Manifest.Unreadable("cluster state", problem)));
-        var engine = new DryRunEngine(Webhooks.create(admissionConfig, lookups), "default");
-        var results = new ArrayList<DryRunResult>();
+        var engine = new Evaluator(Webhooks.create(admissionConfig.enforcing(), lookups), "default");
+        var results = new ArrayList<Evaluation>();
         for (var manifest : objects) {
-            results.add(engine.evaluate((Manifest.Object) manifest));
+            var object = (Manifest.Object) manifest;
+            results.add(engine.evaluate(object.source(), object.body()));
         }
         return new DryRunReport(results, errors, List.of(), List.of());
     }
 
-    private <T extends HasMetadata, L extends KubernetesResourceList<T>> List<Manifest> list(
-            MixedOperation<T, L, ?> api, String apiVersion, String kind) {
-        return list(api, apiVersion, kind, namespace);
-    }
-
-    /** Every object of a kind, {@code pageSize} at a time (limit and continue), in one namespace or all. */
-    private <T extends HasMetadata, L extends KubernetesResourceList<T>> List<Manifest> list(
-            MixedOperation<T, L, ?> api, String apiVersion, String kind, String inNamespace) {
-        var manifests = new ArrayList<Manifest>();
-        String token = null;
-        do {
-            var options = new ListOptionsBuilder().withLimit(pageSize).withContinue(token).build();
-            L page = inNamespace == null ? api.inAnyNamespace().list(options) : api.inNamespace(inNamespace).list(options);
-            page.getItems().forEach(item -> manifests.add(object(item, apiVersion, kind)));
-            token = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-        } while (token != null && !token.isEmpty());
-        return manifests;
-    }
-
-    private static Manifest.Object object(HasMetadata item, String apiVersion, String kind) {
-        var body = (ObjectNode) AdmissionReviews.JSON.valueToTree(Kube.SERIALIZATION.convertValue(item, java.util.Map.class));
-        // list items come without apiVersion and kind
-        body.put("apiVersion", apiVersion);
-        body.put("kind", kind);
-        var metadata = item.getMetadata();
-        return new Manifest.Object("cluster " + kind + " " + metadata.getNamespace() + "/" + metadata.getName(), body);
+    private static Manifest manifest(AuditedObjects.Listed listed) {
+        return new Manifest.Object(listed.source(), listed.body());
     }
 }

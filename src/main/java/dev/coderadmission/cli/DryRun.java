@@ -1,6 +1,6 @@
 package dev.coderadmission.cli;
 
-import dev.coderadmission.cli.DryRunEngine.DryRunResult;
+import dev.coderadmission.policy.Evaluation;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.gitops.Kustomizer;
 import dev.coderadmission.policy.Webhooks;
@@ -43,17 +43,17 @@ final class DryRun {
         var notEvaluated = new ArrayList<>(expanded.notEvaluated());
         notEvaluated.addAll(released.notEvaluated());
         var stateManifests = reader.read(options.state());
-        var results = new ArrayList<DryRunResult>();
+        var results = new ArrayList<Evaluation>();
         var errors = new ArrayList<Manifest.Unreadable>();
         var skipped = new ArrayList<Manifest.Skipped>();
         var lookups = DryRunState.lookups(options.config(), stateManifests, manifests, options.namespace(),
                 problem -> errors.add(new Manifest.Unreadable("--state", problem)));
-        var engine = new DryRunEngine(Webhooks.create(options.config(), lookups), options.namespace());
+        var engine = new dev.coderadmission.policy.Evaluator(Webhooks.create(options.config(), lookups), options.namespace());
         stateManifests.stream().filter(m -> m instanceof Manifest.Unreadable).forEach(m -> errors.add((Manifest.Unreadable) m));
         progress.accept("evaluating " + manifests.size() + " objects");
         for (var manifest : manifests) {
             switch (manifest) {
-                case Manifest.Object object -> results.add(engine.evaluate(object));
+                case Manifest.Object object -> results.add(engine.evaluate(object.source(), object.body()));
                 case Manifest.Unreadable unreadable -> errors.add(unreadable);
                 case Manifest.Skipped skip -> skipped.add(skip);
             }

@@ -1,7 +1,7 @@
 package dev.coderadmission.cli;
 
 import dev.coderadmission.gitops.Kustomizer;
-import dev.coderadmission.cli.DryRunEngine.DryRunResult;
+import dev.coderadmission.policy.Evaluation;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.policy.Webhooks;
 import dev.coderadmission.config.AdmissionConfig;
@@ -119,7 +119,7 @@ final class DryRunCommand implements Callable<Integer> {
         if (!report.errors().isEmpty() || strict && !report.notEvaluated().isEmpty()) {
             return RootCommand.USAGE_OR_INPUT;
         }
-        return report.results().stream().anyMatch(r -> r.verdict() == DryRunResult.Verdict.DENIED)
+        return report.results().stream().anyMatch(r -> r.verdict() == Evaluation.Verdict.DENIED)
                 ? RootCommand.DENIED : RootCommand.OK;
     }
 }

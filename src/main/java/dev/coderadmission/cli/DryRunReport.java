@@ -9,7 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import dev.coderadmission.admission.AdmissionReviews;
-import dev.coderadmission.cli.DryRunEngine.DryRunResult;
+import dev.coderadmission.policy.Evaluation;
 
 import javax.xml.stream.XMLStreamException;
 import java.io.PrintWriter;
@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** What dry-run found, in each output format: table (colour on a terminal, diffs), JSON, YAML, JUnit XML. */
-record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors, List<Manifest.Skipped> skipped,
+record DryRunReport(List<Evaluation> results, List<Manifest.Unreadable> errors, List<Manifest.Skipped> skipped,
                     List<String> notEvaluated) {
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
@@ -32,9 +32,9 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
         return (noColor == null || noColor.isEmpty()) && Progress.onTerminal();
     }
 
-    EnumMap<DryRunResult.Verdict, Integer> counts() {
-        var counts = new EnumMap<DryRunResult.Verdict, Integer>(DryRunResult.Verdict.class);
-        for (var verdict : DryRunResult.Verdict.values()) {
+    EnumMap<Evaluation.Verdict, Integer> counts() {
+        var counts = new EnumMap<Evaluation.Verdict, Integer>(Evaluation.Verdict.class);
+        for (var verdict : Evaluation.Verdict.values()) {
             counts.put(verdict, 0);
         }
         results.forEach(r -> counts.merge(r.verdict(), 1, Integer::sum));
@@ -43,8 +43,8 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
 
     String summary() {
         var counts = counts();
-        return String.format("%d allowed, %d mutated, %d denied, %d errors%s%s", counts.get(DryRunResult.Verdict.ALLOWED),
-                counts.get(DryRunResult.Verdict.MUTATED), counts.get(DryRunResult.Verdict.DENIED), errors.size(),
+        return String.format("%d allowed, %d mutated, %d denied, %d errors%s%s", counts.get(Evaluation.Verdict.ALLOWED),
+                counts.get(Evaluation.Verdict.MUTATED), counts.get(Evaluation.Verdict.DENIED), errors.size(),
                 skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped",
                 notEvaluated.isEmpty() ? "" : ", " + notEvaluated.size() + " not evaluated");
     }
@@ -76,7 +76,7 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
         out.println(summary());
     }
 
-    private static String paint(DryRunResult.Verdict verdict, String text) {
+    private static String paint(Evaluation.Verdict verdict, String text) {
         var code = switch (verdict) {
             case ALLOWED -> "32";
             case MUTATED -> "36";
@@ -96,7 +96,7 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
     }
 
     /** kubectl diff's shape: {@code diff -u -N} headers named after the object, then the hunks. */
-    static List<String> diff(DryRunResult r) {
+    static List<String> diff(Evaluation r) {
         var name = r.apiVersion().replace('/', '.') + "." + r.kind() + "." + (r.namespace().isEmpty() ? "" : r.namespace() + ".")
                 + r.name();
         var before = yaml(r.original()).lines().toList();
@@ -125,7 +125,7 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
             r.messages().forEach(node.putArray("messages")::add);
             r.warnings().forEach(node.putArray("warnings")::add);
             node.set("patch", r.patch());
-            if (r.verdict() == DryRunResult.Verdict.MUTATED) {
+            if (r.verdict() == Evaluation.Verdict.MUTATED) {
                 node.set("mutatedObject", r.object());
             }
         }
@@ -158,7 +158,7 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
             out.print(yaml(r.object()));
         }
         for (var r : results) {
-            if (r.verdict() == DryRunResult.Verdict.DENIED) {
+            if (r.verdict() == Evaluation.Verdict.DENIED) {
                 err.println("denied: " + r.kind() + " " + r.namespace() + "/" + r.name() + ": " + String.join("; ", r.messages()));
             }
         }
@@ -184,14 +184,14 @@ record DryRunReport(List<DryRunResult> results, List<Manifest.Unreadable> errors
             xml.writeStartElement("testsuite");
             xml.writeAttribute("name", "coder-admission dry-run");
             xml.writeAttribute("tests", String.valueOf(results.size() + errors.size() + skipped.size() + notEvaluated.size()));
-            xml.writeAttribute("failures", String.valueOf(counts().get(DryRunResult.Verdict.DENIED)));
+            xml.writeAttribute("failures", String.valueOf(counts().get(Evaluation.Verdict.DENIED)));
             xml.writeAttribute("errors", String.valueOf(errors.size()));
             xml.writeAttribute("skipped", String.valueOf(skipped.size() + notEvaluated.size()));
             for (var r : results) {
                 xml.writeStartElement("testcase");
                 xml.writeAttribute("classname", r.kind());
                 xml.writeAttribute("name", (r.namespace().isEmpty() ? "" : r.namespace() + "/") + r.name() + " (" + r.source() + ")");
-                if (r.verdict() == DryRunResult.Verdict.DENIED) {
+                if (r.verdict() == Evaluation.Verdict.DENIED) {
                     xml.writeStartElement("failure");
                     xml.writeAttribute("message", String.join("; ", r.messages()));
                     xml.writeAttribute("type", "denied");

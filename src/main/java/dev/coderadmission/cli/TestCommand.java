@@ -8,7 +8,7 @@ import com.jayway.jsonpath.Option;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
 import dev.coderadmission.cli.AdmissionTestFile.Expectation;
-import dev.coderadmission.cli.DryRunEngine.DryRunResult;
+import dev.coderadmission.policy.Evaluation;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.config.ConfigLoader;
@@ -147,7 +147,7 @@ final class TestCommand implements Callable<Integer> {
         return outcomes;
     }
 
-    private static List<String> check(Expectation expectation, List<DryRunResult> results, Path dir) {
+    private static List<String> check(Expectation expectation, List<Evaluation> results, Path dir) {
         var target = expectation.target();
         var matched = results.stream().filter(r -> matches(target, r)).toList();
         if (matched.isEmpty()) {
@@ -234,7 +234,7 @@ final class TestCommand implements Callable<Integer> {
         return expected.equals(actual);
     }
 
-    private static boolean matches(AdmissionTestFile.Target target, DryRunResult result) {
+    private static boolean matches(AdmissionTestFile.Target target, Evaluation result) {
         if (!target.kind().equals(result.kind())
                 || target.apiVersion() != null && !target.apiVersion().equals(result.apiVersion())
                 || target.namespace() != null && !target.namespace().equals(result.namespace())

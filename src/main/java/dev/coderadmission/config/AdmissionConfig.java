@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, CoderConfig coder,
                               ExposureConfig exposure, AgentUrlConfig agentUrl, TenantBackendConfig tenantBackend,
-                              TlsConfig tls, LeaderElectionConfig leaderElection) {
+                              TlsConfig tls, LeaderElectionConfig leaderElection, AuditConfig audit) {
 
     public AdmissionConfig {
         server = Defaults.value(server, ServerConfig.defaults());
@@ -21,38 +21,51 @@ public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, 
         tenantBackend = Defaults.value(tenantBackend, TenantBackendConfig.defaults());
         tls = Defaults.value(tls, TlsConfig.defaults());
         leaderElection = Defaults.value(leaderElection, LeaderElectionConfig.defaults());
+        audit = Defaults.value(audit, AuditConfig.defaults());
     }
 
     /** The embedded default config: what {@code serve} and {@code dry-run} use without {@code --config}. */
     public static AdmissionConfig defaults() {
-        return new AdmissionConfig(null, null, null, null, null, null, null, null);
+        return new AdmissionConfig(null, null, null, null, null, null, null, null, null);
     }
 
     public AdmissionConfig withExposure(ExposureConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, value, agentUrl, tenantBackend, tls, leaderElection);
+        return new AdmissionConfig(server, kubernetes, coder, value, agentUrl, tenantBackend, tls, leaderElection, audit);
     }
 
     public AdmissionConfig withCoder(CoderConfig value) {
-        return new AdmissionConfig(server, kubernetes, value, exposure, agentUrl, tenantBackend, tls, leaderElection);
+        return new AdmissionConfig(server, kubernetes, value, exposure, agentUrl, tenantBackend, tls, leaderElection, audit);
     }
 
     public AdmissionConfig withAgentUrl(AgentUrlConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, value, tenantBackend, tls, leaderElection);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, value, tenantBackend, tls, leaderElection, audit);
     }
 
     public AdmissionConfig withTls(TlsConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, value, leaderElection);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, value, leaderElection, audit);
     }
 
     public AdmissionConfig withLeaderElection(LeaderElectionConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, value);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, value, audit);
     }
 
     public AdmissionConfig withKubernetes(KubernetesConfig value) {
-        return new AdmissionConfig(server, value, coder, exposure, agentUrl, tenantBackend, tls, leaderElection);
+        return new AdmissionConfig(server, value, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, audit);
     }
 
     public AdmissionConfig withServer(ServerConfig value) {
-        return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection);
+        return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, audit);
+    }
+
+    public AdmissionConfig withAudit(AuditConfig value) {
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, value);
+    }
+
+    /**
+     * This config judging as {@code enforcement: deny}: what the audits report, so a cluster still on
+     * {@code warn} sees what switching would reject.
+     */
+    public AdmissionConfig enforcing() {
+        return withExposure(exposure.withEnforcement(Enforcement.DENY));
     }
 }

@@ -7,11 +7,10 @@ import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.admission.Patches;
 import dev.coderadmission.config.TenantBackendConfig;
 import dev.coderadmission.kube.Kube;
+import dev.coderadmission.cluster.EventRecorder;
 import dev.coderadmission.cluster.Leadership;
 import dev.coderadmission.cluster.MirrorInformer;
 import dev.coderadmission.policy.tenantbackend.BackendRewrite;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,8 +22,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,13 +42,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class IngressRepairer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngressRepairer.class);
-    public static final String FIELD_MANAGER = "coder-admission";
+    public static final String FIELD_MANAGER = EventRecorder.COMPONENT;
 
     private final KubernetesClient client;
     private final TenantBackendConfig config;
     private final MirrorInformer index;
     private final Leadership leadership;
-    private final String identity;
+    private final EventRecorder events;
     private final ScheduledExecutorService queue;
     private final AtomicInteger repairs = new AtomicInteger();
     private final MeterRegistry registry;
@@ -66,7 +63,7 @@ public final class IngressRepairer implements AutoCloseable {
         this.config = config;
         this.index = index;
         this.leadership = leadership;
-        this.identity = leadership.identity();
+        this.events = new EventRecorder(client, leadership.identity());
         this.registry = registry;
         this.queue = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("ingress-repair").daemon().factory());
         // A safety net beside the events: Ingresses edited by hand are put back within this period.
@@ -243,25 +240,9 @@ public final class IngressRepairer implements AutoCloseable {
 
     private void event(Ingress ingress, String type, String reason, String message) {
         var metadata = ingress.getMetadata();
-        if (!leadership.isLeader()) {
-            return;
-        }
-        var now = ZonedDateTime.now().format(DateTimeFormatter.ISO_INSTANT);
-        var event = new EventBuilder()
-                .withNewMetadata().withGenerateName(metadata.getName() + ".").withNamespace(metadata.getNamespace()).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion("networking.k8s.io/v1").withKind("Ingress")
-                        .withNamespace(metadata.getNamespace()).withName(metadata.getName()).withUid(metadata.getUid())
-                        .build())
-                .withType(type).withReason(reason).withMessage(message)
-                .withNewSource().withComponent(FIELD_MANAGER).withHost(identity).endSource()
-                .withReportingComponent(FIELD_MANAGER).withReportingInstance(identity)
-                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                .build();
-        try {
-            client.v1().events().inNamespace(metadata.getNamespace()).resource(event).create();
-        } catch (KubernetesClientException e) {
-            LOG.warn("could not record event {} on Ingress {}/{}: {}", reason, metadata.getNamespace(), metadata.getName(),
-                    e.getMessage());
+        if (leadership.isLeader()) {
+            events.record(EventRecorder.reference("networking.k8s.io/v1", "Ingress", metadata.getNamespace(),
+                    metadata.getName(), metadata.getUid()), type, reason, message);
         }
     }
 

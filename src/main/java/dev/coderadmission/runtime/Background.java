@@ -1,5 +1,6 @@
 package dev.coderadmission.runtime;
 
+import dev.coderadmission.audit.BackgroundAudit;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.TlsConfig;
 import dev.coderadmission.cluster.ConfigMapAgentUrl;
@@ -83,6 +84,9 @@ public final class Background implements AutoCloseable {
                 }
                 mirrors.start();
             }
+            if (config.audit().enabled() && leadership != null) {
+                stopOrder.add(0, new BackgroundAudit(client, config, lookups, leadership, registry));
+            }
             if (leadership != null) {
                 stopOrder.add(leadership);
                 leadership.start();
@@ -107,10 +111,14 @@ public final class Background implements AutoCloseable {
                 .register(registry);
     }
 
-    /** Whether this replica has anything to write, and so needs to take part in the election. */
+    /**
+     * Whether this replica has anything to write or to do once per Deployment, and so needs to take part
+     * in the election: rotation, caBundles, repair, the background audit (its Events and gauges).
+     */
     static boolean writes(AdmissionConfig config) {
         return config.tls().mode() == TlsConfig.Mode.SELF_MANAGED
-                || (config.tenantBackend().enabled() && config.tenantBackend().repair());
+                || (config.tenantBackend().enabled() && config.tenantBackend().repair())
+                || config.audit().enabled();
     }
 
     /** The pod's name where Kubernetes sets it (the Downward API's POD_NAME, else the hostname). */

@@ -85,8 +85,12 @@ class ChartTest {
     }
 
     static List<HasMetadata> objects(String profile) {
+        return objects(profile, Map.of());
+    }
+
+    static List<HasMetadata> objects(String profile, Map<String, Object> sets) {
         var result = new ArrayList<HasMetadata>();
-        for (var document : render(profile, Map.of()).split("(?m)^---\\s*$")) {
+        for (var document : render(profile, sets).split("(?m)^---\\s*$")) {
             if (document.lines().allMatch(line -> line.isBlank() || line.startsWith("#"))) {
                 continue;
             }

@@ -121,6 +121,30 @@ class RbacSufficiencyTest {
         check(objects, accesses(), Set.of("/secrets/update"));
     }
 
+    @Test
+    void tenantProfileWithTheBackgroundAudit() throws Exception {
+        accesses(); // forget what an earlier test's app asked for
+        var objects = ChartTest.objects("tenant", Map.of("config.audit.enabled", "true"));
+        webhookConfigurationsExist();
+        client.services().inNamespace("coder").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName("coder-nodeport").endMetadata()
+                .withNewSpec().withType("NodePort").addNewPort().withPort(80).endPort().endSpec().build()).createOr(c -> c.update());
+        var config = ConfigLoader.parse(ChartTest.one(objects, ConfigMap.class).getData().get("config.yaml"), "chart");
+        assertThat(config.audit().enabled()).isTrue();
+        try (var app = appClient(); var running = TestServer.start(config, app)) {
+            Eventually.await(() -> client.v1().events().inNamespace("coder").list().getItems().stream()
+                    .anyMatch(e -> "PolicyViolation".equals(e.getReason())), Boolean::booleanValue, Duration.ofSeconds(20));
+            Eventually.await(() -> client.admissionRegistration().v1().validatingWebhookConfigurations().withName("coder-admission")
+                    .get().getWebhooks().getFirst().getClientConfig().getCaBundle(), b -> b != null, Duration.ofSeconds(15));
+            Eventually.await(() -> client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("coder-admission")
+                    .get().getWebhooks().getFirst().getClientConfig().getCaBundle(), b -> b != null, Duration.ofSeconds(15));
+        } finally {
+            client.services().inNamespace("coder").withName("coder-nodeport").delete();
+            client.v1().events().inNamespace("coder").delete();
+        }
+        check(objects, accesses(), Set.of("/secrets/update"));
+    }
+
     private static void check(List<HasMetadata> objects, List<Access> accesses, Set<String> exercisedOnlyByRotation) {
         var used = new HashSet<String>();
         assertThat(accesses).as("the app made API requests").isNotEmpty();

@@ -88,6 +88,20 @@ class AuditCommandTest {
     }
 
     @Test
+    void aWarnOnlyClusterIsJudgedAsDenyWouldJudgeIt(@TempDir Path dir) throws Exception {
+        api.client().services().inNamespace("coder").resource(new ServiceBuilder().withNewMetadata().withName("coder").endMetadata()
+                .withNewSpec().withType("NodePort").addNewPort().withPort(80).endPort().endSpec().build()).create();
+        var config = dir.resolve("warn.yaml");
+        Files.writeString(config, Files.readString(Path.of("src/examples/config-tenant.yaml"))
+                .replace("enforcement: deny", "enforcement: warn"));
+
+        var run = run("audit", "-c", config.toString(), "--kubeconfig", kubeconfig(dir).toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.out()).contains("DENIED", "Service coder/coder", "[service-type]");
+    }
+
+    @Test
     void oneNamespaceStillUsesTheWholeClustersMirrors(@TempDir Path dir) throws Exception {
         var client = api.client();
         Mirrors.create(client, Mirrors.coderMirror(Mirrors.CODER_MIRROR));

@@ -92,9 +92,9 @@ class DryRunOutputTest {
 
     @Test
     void colourOnlyWhenAskedAndOnlyTheVerdict() {
-        var report = new DryRunReport(java.util.List.of(new DryRunEngine.DryRunResult("a.yaml#1", "v1", "Service", "coder", "coder",
-                DryRunEngine.DryRunResult.Verdict.DENIED, java.util.List.of("no"), java.util.List.of(),
-                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(), null, null)),
+        var report = new DryRunReport(java.util.List.of(new dev.coderadmission.policy.Evaluation("a.yaml#1", "v1", "Service", "coder", "coder",
+                dev.coderadmission.policy.Evaluation.Verdict.DENIED, java.util.List.of("no"), java.util.List.of(),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(), null, null, java.util.List.of(), java.util.List.of("exposure"))),
                 java.util.List.of(), java.util.List.of(), java.util.List.of());
         var coloured = new java.io.StringWriter();
         report.table(new java.io.PrintWriter(coloured), true, false);

@@ -1,64 +1,70 @@
-package dev.coderadmission.cli;
+package dev.coderadmission.policy;
 
-import dev.coderadmission.kube.Scopes;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.coderadmission.admission.AdmissionRequest;
 import dev.coderadmission.admission.Decision;
 import dev.coderadmission.admission.Operation;
 import dev.coderadmission.admission.Webhook;
-import dev.coderadmission.policy.Webhooks;
+import dev.coderadmission.kube.Scopes;
 import io.fabric8.zjsonpatch.JsonPatch;
 
 import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Evaluates one object as kube-apiserver would on CREATE: every mutating webhook in order, each
  * patch applied before the next sees the object, then every validating webhook on the final object.
+ * {@code dry-run}, {@code test}, {@code audit} and the background audit of {@code serve} all judge
+ * through this, with the webhook table the server routes by.
  */
-final class DryRunEngine {
+public final class Evaluator {
     private final Webhooks webhooks;
     private final String defaultNamespace;
 
-    DryRunEngine(Webhooks webhooks, String defaultNamespace) {
+    public Evaluator(Webhooks webhooks, String defaultNamespace) {
         this.webhooks = webhooks;
         this.defaultNamespace = defaultNamespace;
     }
 
-    DryRunResult evaluate(Manifest.Object manifest) {
-        JsonNode object = manifest.body().deepCopy();
+    /**
+     * @throws dev.coderadmission.admission.NotSynced when a policy needs an index that has not listed yet
+     *         (only the server's informer-backed lookups; offline state is always complete)
+     */
+    public Evaluation evaluate(String source, JsonNode body) {
+        JsonNode object = body.deepCopy();
         var patch = JsonNodeFactory.instance.arrayNode();
         var messages = new ArrayList<String>();
         var warnings = new ArrayList<String>();
-        boolean denied = false;
+        var mutatedBy = new ArrayList<String>();
+        var deniedBy = new ArrayList<String>();
         for (var webhook : webhooks.inPhase(Webhook.Phase.MUTATING)) {
             var decision = webhook.policy().admit(request(object));
             warnings.addAll(decision.warnings());
             if (decision instanceof Decision.Patch p) {
                 object = JsonPatch.apply(p.operations(), object);
                 p.operations().forEach(patch::add);
+                mutatedBy.add(webhook.name());
             } else if (decision instanceof Decision.Deny d) {
                 messages.add(d.message());
-                denied = true;
+                deniedBy.add(webhook.name());
             }
         }
-        if (!denied) {
+        if (deniedBy.isEmpty()) {
             for (var webhook : webhooks.inPhase(Webhook.Phase.VALIDATING)) {
                 var decision = webhook.policy().admit(request(object));
                 warnings.addAll(decision.warnings());
                 if (decision instanceof Decision.Deny d) {
                     messages.add(d.message());
-                    denied = true;
+                    deniedBy.add(webhook.name());
                 }
             }
         }
-        var verdict = denied ? DryRunResult.Verdict.DENIED
-                : patch.isEmpty() ? DryRunResult.Verdict.ALLOWED : DryRunResult.Verdict.MUTATED;
-        return new DryRunResult(manifest.source(), text(object, "apiVersion"), text(object, "kind"),
-                namespace(object), nameOrGenerateName(object), verdict, messages, warnings, patch, manifest.body(), object);
+        var verdict = !deniedBy.isEmpty() ? Evaluation.Verdict.DENIED
+                : patch.isEmpty() ? Evaluation.Verdict.ALLOWED : Evaluation.Verdict.MUTATED;
+        return new Evaluation(source, text(object, "apiVersion"), text(object, "kind"),
+                namespace(object), nameOrGenerateName(object), verdict, messages, warnings, patch, body, object,
+                mutatedBy, deniedBy);
     }
 
     private AdmissionRequest request(JsonNode object) {
@@ -94,17 +100,5 @@ final class DryRunEngine {
     private static String text(JsonNode node, String field) {
         var value = node.path(field);
         return value.isTextual() ? value.textValue() : "";
-    }
-
-    /**
-     * The outcome for one object.
-     *
-     * @param original the object as read (rendered)
-     * @param object   the object after every mutating webhook: what the API server would store
-     */
-    record DryRunResult(String source, String apiVersion, String kind, String namespace, String name,
-                        Verdict verdict, List<String> messages, List<String> warnings, ArrayNode patch,
-                        JsonNode original, JsonNode object) {
-        enum Verdict { ALLOWED, MUTATED, DENIED }
     }
 }
