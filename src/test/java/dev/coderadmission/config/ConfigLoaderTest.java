@@ -140,6 +140,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void auditKeysTakeEffectAndBadValuesAreErrors() {
+        var audit = ConfigLoader.parse("coder-admission: {audit: {enabled: true, interval: 30m, events: false, page-size: 500}}",
+                "t").audit();
+        assertThat(audit.enabled()).isTrue();
+        assertThat(audit.interval()).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(audit.events()).isFalse();
+        assertThat(audit.pageSize()).isEqualTo(500);
+        var defaults = AdmissionConfig.defaults().audit();
+        assertThat(defaults.enabled()).isFalse();
+        assertThat(defaults.interval()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(defaults.events()).isTrue();
+        assertThat(defaults.pageSize()).isEqualTo(250);
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {audit: {interval: 0s}}", "f.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("audit.interval must be at least 1s");
+        assertThatThrownBy(() -> ConfigLoader.parse("coder-admission: {audit: {page-size: 0}}", "f.yaml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("audit.page-size");
+    }
+
+    @Test
     void tlsKeysTakeEffect() {
         var config = ConfigLoader.parse("""
                 coder-admission:
