@@ -100,7 +100,7 @@ public final class Background implements AutoCloseable {
     private void registerMetrics(MeterRegistry registry) {
         if (leadership != null) {
             Gauge.builder("coder.admission.leader", leadership, l -> l.isLeader() ? 1 : 0)
-                    .description("1 while this replica holds the lease and writes (rotation, caBundles, repair)")
+                    .description("1 while this replica holds the lease and writes (rotation, caBundles, repair, background audit)")
                     .register(registry);
             Gauge.builder("coder.admission.leader.campaigns", leadership, Leadership::campaigns)
                     .description("Leader election campaigns this process started (more than 1: a lease was lost)")

@@ -197,9 +197,8 @@ class BackgroundAuditTest {
         var config = tenant().withKubernetes(new KubernetesConfig("true", null)).withLeaderElection(FAST);
         try (var server = TestServer.start(config, api.client())) {
             var scrape = Eventually.await(() -> server.send(HttpRequest.newBuilder(server.management("/prometheus")).build()).body(),
-                    body -> body.contains("coder_admission_audit_violations{namespace=\"coder\",rule=\"service-type\"} 1.0"),
-                    Duration.ofSeconds(20));
-            assertThat(scrape).contains("coder_admission_audit_passes_total{outcome=\"completed\"}",
+                    body -> body.contains("coder_admission_audit_passes_total{outcome=\"completed\"}"), Duration.ofSeconds(20));
+            assertThat(scrape).contains("coder_admission_audit_violations{namespace=\"coder\",rule=\"service-type\"} 1.0",
                     "coder_admission_audit_last_completed_seconds", "coder_admission_leader 1.0");
             assertThat(events("coder")).singleElement().satisfies(e -> assertThat(e.getReason()).isEqualTo("PolicyViolation"));
         }
