@@ -18,6 +18,15 @@ import java.util.Map;
  * @param allowedCidrs                 where external IPs and requested load balancer IPs may lie
  * @param exposingAnnotations          annotations that publish an object beyond the tailnet, with the value
  *                                     that does so ({@code "*"}: any value)
+ * @param loadBalancerIpAnnotations    annotations that request load balancer addresses (comma-separated IPs),
+ *                                     checked against {@code allowedCidrs}: MetalLB, Cilium LB-IPAM, kube-vip
+ * @param nodePortLoadBalancerClasses  load balancer classes that need node ports ({@code default}: no class);
+ *                                     other LoadBalancers must set {@code allocateLoadBalancerNodePorts: false}
+ * @param allowedIngressControllers    when not empty, an allowed Ingress class is trusted only if its IngressClass's
+ *                                     {@code spec.controller} is one of these (a class named tailscale served by nginx is not)
+ * @param allowedGatewayClasses        Gateway API classes whose Gateways keep Coder on the tailnet (default: none)
+ * @param allowedGatewayControllers    when not empty, an allowed GatewayClass must have one of these controllerNames
+ * @param unknownGateway               what a route attached to a Gateway nobody knows gets: deny (fail closed) or warn
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record ExposureConfig(
@@ -27,7 +36,13 @@ public record ExposureConfig(
         List<String> allowedLoadBalancerClasses,
         Boolean internalLoadBalancer,
         List<String> allowedCidrs,
-        Map<String, String> exposingAnnotations) {
+        Map<String, String> exposingAnnotations,
+        List<String> loadBalancerIpAnnotations,
+        List<String> nodePortLoadBalancerClasses,
+        List<String> allowedIngressControllers,
+        List<String> allowedGatewayClasses,
+        List<String> allowedGatewayControllers,
+        Enforcement unknownGateway) {
 
     public static final List<String> DEFAULT_ALLOWED_CIDRS = List.of(
             "100.64.0.0/10",        // Tailscale IPv4 (CGNAT range)
@@ -39,6 +54,14 @@ public record ExposureConfig(
             "tailscale.com/funnel", "true",
             "internal-networking/expose", "true");
 
+    public static final List<String> DEFAULT_LOAD_BALANCER_IP_ANNOTATIONS = List.of(
+            "metallb.universe.tf/loadBalancerIPs", "metallb.io/loadBalancerIPs", // MetalLB, old and new group
+            "io.cilium/lb-ipam-ips",                                             // Cilium LB-IPAM
+            "kube-vip.io/loadbalancerIPs");                                      // kube-vip
+
+    /** The entry of {@code node-port-load-balancer-classes} that stands for a LoadBalancer without a class. */
+    public static final String DEFAULT_CLASS = "default";
+
     public ExposureConfig {
         enabled = Defaults.value(enabled, Boolean.TRUE);
         enforcement = Defaults.value(enforcement, Enforcement.DENY);
@@ -47,15 +70,24 @@ public record ExposureConfig(
         internalLoadBalancer = Defaults.value(internalLoadBalancer, Boolean.FALSE);
         allowedCidrs = Defaults.list(allowedCidrs, DEFAULT_ALLOWED_CIDRS);
         exposingAnnotations = Defaults.map(exposingAnnotations, DEFAULT_EXPOSING_ANNOTATIONS);
+        loadBalancerIpAnnotations = Defaults.list(loadBalancerIpAnnotations, DEFAULT_LOAD_BALANCER_IP_ANNOTATIONS);
+        // KubeVirt CCM (the tenant cluster's default load balancer) forwards through node ports; Tailscale does not
+        nodePortLoadBalancerClasses = Defaults.list(nodePortLoadBalancerClasses, List.of(DEFAULT_CLASS));
+        allowedIngressControllers = Defaults.list(allowedIngressControllers, List.of());
+        allowedGatewayClasses = Defaults.list(allowedGatewayClasses, List.of());
+        allowedGatewayControllers = Defaults.list(allowedGatewayControllers, List.of());
+        unknownGateway = Defaults.value(unknownGateway, Enforcement.DENY);
         CidrSet.parse(allowedCidrs); // fail at load time, naming the bad entry, not on the first request
     }
 
     public static ExposureConfig defaults() {
-        return new ExposureConfig(null, null, null, null, null, null, null);
+        return new ExposureConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ExposureConfig withEnforcement(Enforcement value) {
         return new ExposureConfig(enabled, value, allowedIngressClasses, allowedLoadBalancerClasses,
-                internalLoadBalancer, allowedCidrs, exposingAnnotations);
+                internalLoadBalancer, allowedCidrs, exposingAnnotations, loadBalancerIpAnnotations,
+                nodePortLoadBalancerClasses, allowedIngressControllers, allowedGatewayClasses, allowedGatewayControllers,
+                unknownGateway);
     }
 }

@@ -44,4 +44,14 @@ public final class Kube {
         var annotations = object.getMetadata() == null ? null : object.getMetadata().getAnnotations();
         return annotations == null ? Map.of() : annotations;
     }
+
+    /** A JSON object of strings ({@code metadata.labels}, {@code metadata.annotations}) as a map; empty when absent. */
+    public static Map<String, String> stringMap(JsonNode map) {
+        if (!map.isObject() || map.isEmpty()) {
+            return Map.of();
+        }
+        var result = new java.util.HashMap<String, String>();
+        map.properties().forEach(e -> result.put(e.getKey(), e.getValue().asText()));
+        return result;
+    }
 }

@@ -2,6 +2,8 @@ package dev.coderadmission.policy;
 
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.policy.agenturl.AgentUrl;
+import dev.coderadmission.policy.exposure.ClassIndex;
+import dev.coderadmission.policy.exposure.GatewayIndex;
 import dev.coderadmission.tenant.MirrorIndex;
 import dev.coderadmission.tenant.ServiceCatalog;
 
@@ -12,8 +14,11 @@ import dev.coderadmission.tenant.ServiceCatalog;
  * @param services which Services are Coder's (CCM mirrors)
  * @param agentUrl the internal Coder URL for workspace agents
  * @param mirrors  KubeVirt CCM mirror Services, for the tenant backend rewrite
+ * @param classes  IngressClasses and GatewayClasses (their controllers)
+ * @param gateways Gateways and ReferenceGrants, for Gateway API routes
  */
-public record Lookups(ServiceCatalog services, AgentUrl agentUrl, MirrorIndex mirrors) {
+public record Lookups(ServiceCatalog services, AgentUrl agentUrl, MirrorIndex mirrors, ClassIndex classes,
+                      GatewayIndex gateways) {
 
     /** Only what the config itself says: no cluster state. */
     public static Lookups fromConfig(AdmissionConfig config) {
@@ -22,18 +27,27 @@ public record Lookups(ServiceCatalog services, AgentUrl agentUrl, MirrorIndex mi
                 : "agent-url.url is not set" + (agentUrl.watchesConfigMap()
                 ? " and ConfigMap " + agentUrl.configMap() + " is not available (no Kubernetes API server, or not in --state)"
                 : " and agent-url.config-map is empty");
-        return new Lookups(ServiceCatalog.EMPTY, AgentUrl.fixed(agentUrl.staticUrl(), source), MirrorIndex.EMPTY);
+        return new Lookups(ServiceCatalog.EMPTY, AgentUrl.fixed(agentUrl.staticUrl(), source), MirrorIndex.EMPTY,
+                ClassIndex.EMPTY, GatewayIndex.EMPTY);
     }
 
     public Lookups withServices(ServiceCatalog value) {
-        return new Lookups(value, agentUrl, mirrors);
+        return new Lookups(value, agentUrl, mirrors, classes, gateways);
     }
 
     public Lookups withAgentUrl(AgentUrl value) {
-        return new Lookups(services, value, mirrors);
+        return new Lookups(services, value, mirrors, classes, gateways);
     }
 
     public Lookups withMirrors(MirrorIndex value) {
-        return new Lookups(services, agentUrl, value);
+        return new Lookups(services, agentUrl, value, classes, gateways);
+    }
+
+    public Lookups withClasses(ClassIndex value) {
+        return new Lookups(services, agentUrl, mirrors, value, gateways);
+    }
+
+    public Lookups withGateways(GatewayIndex value) {
+        return new Lookups(services, agentUrl, mirrors, classes, value);
     }
 }

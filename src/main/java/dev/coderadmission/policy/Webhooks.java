@@ -27,7 +27,8 @@ public final class Webhooks {
                 new Webhook("tenant-backend", Webhook.Phase.MUTATING,
                         new TenantBackendPolicy(config.tenantBackend(), lookups.mirrors())),
                 new Webhook("exposure", Webhook.Phase.VALIDATING,
-                        new ExposurePolicy(config.exposure(), config.coder(), lookups.services()))));
+                        new ExposurePolicy(config.exposure(), config.coder(), lookups.services(), lookups.classes(),
+                                lookups.gateways()))));
     }
 
     public Optional<Webhook> byPath(String path) {

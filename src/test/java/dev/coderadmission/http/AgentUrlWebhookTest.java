@@ -304,7 +304,7 @@ class AgentUrlWebhookTest {
     @Test
     void withoutAnAccessUrlOnlyTheEnvVarIsSet() {
         var tenant = Profiles.named("tenant");
-        var config = tenant.withCoder(new dev.coderadmission.config.CoderConfig(null, null, null, null))
+        var config = tenant.withCoder(new dev.coderadmission.config.CoderConfig(null, null, null, null, null))
                 .withAgentUrl(tenant.agentUrl().withUrl(INTERNAL));
         try (var plain = TestServer.start(config)) {
             var result = mutate(plain, example("workspace-official-template-pod.yaml"));

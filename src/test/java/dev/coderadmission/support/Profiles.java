@@ -3,7 +3,10 @@ package dev.coderadmission.support;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.ConfigLoader;
 import dev.coderadmission.config.Enforcement;
+import dev.coderadmission.config.CoderConfig;
 import dev.coderadmission.config.ExposureConfig;
+
+import java.util.List;
 
 import java.nio.file.Path;
 
@@ -23,8 +26,22 @@ public final class Profiles {
                 var tenant = named("tenant");
                 yield tenant.withExposure(tenant.exposure().withEnforcement(Enforcement.WARN));
             }
+            case "exact-hosts" -> {
+                var tenant = named("tenant");
+                var coder = tenant.coder();
+                yield tenant.withCoder(new CoderConfig(coder.namespaces(), coder.hosts(), coder.tenantServiceNamespaces(),
+                        coder.accessUrl(), CoderConfig.HostMatching.KUBERNETES));
+            }
+            case "trusted-controllers" -> {
+                var tenant = named("tenant");
+                var e = tenant.exposure();
+                yield tenant.withExposure(new ExposureConfig(e.enabled(), e.enforcement(), e.allowedIngressClasses(),
+                        e.allowedLoadBalancerClasses(), e.internalLoadBalancer(), e.allowedCidrs(), e.exposingAnnotations(),
+                        e.loadBalancerIpAnnotations(), e.nodePortLoadBalancerClasses(), List.of("tailscale.com/ts-ingress"),
+                        e.allowedGatewayClasses(), e.allowedGatewayControllers(), e.unknownGateway()));
+            }
             case "disabled" -> AdmissionConfig.defaults().withExposure(new ExposureConfig(
-                    false, null, null, null, null, null, null));
+                    false, null, null, null, null, null, null, null, null, null, null, null, null));
             default -> throw new IllegalArgumentException("unknown profile " + profile);
         };
     }

@@ -69,7 +69,10 @@ public final class Reviews {
         if (metadata.has("name")) {
             request.put("name", metadata.path("name").asText());
         }
-        request.put("namespace", metadata.path("namespace").asText("default"));
+        // kube-apiserver sends no namespace for cluster-scoped kinds (omitted, decoded as "")
+        if (!dev.coderadmission.kube.Scopes.clusterScoped(group.isEmpty() ? version : group + "/" + version, kind)) {
+            request.put("namespace", metadata.path("namespace").asText("default"));
+        }
         request.put("operation", operation);
         var user = request.putObject("userInfo");
         user.put("username", "system:serviceaccount:flux-system:kustomize-controller");

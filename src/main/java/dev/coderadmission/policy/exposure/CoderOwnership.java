@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,6 +20,9 @@ import java.util.Set;
  */
 public final class CoderOwnership {
     private static final Set<String> CODER_NAMES = Set.of("coder", "coder-workspace");
+    /** name.namespace.svc, then the cluster domain (cluster.local unless the cluster says otherwise). */
+    private static final java.util.regex.Pattern SERVICE_DNS =
+            java.util.regex.Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\\.svc(\\..+)?");
 
     private final CoderConfig config;
     private final HostPatterns hosts;
@@ -26,7 +30,7 @@ public final class CoderOwnership {
 
     public CoderOwnership(CoderConfig config, ServiceCatalog services) {
         this.config = config;
-        this.hosts = new HostPatterns(config.hosts());
+        this.hosts = new HostPatterns(config.hosts(), config.hostMatching() == CoderConfig.HostMatching.SUFFIX);
         this.services = services;
     }
 
@@ -51,10 +55,26 @@ public final class CoderOwnership {
 
     /** Why {@code object} in {@code namespace} is Coder's, or empty when it is not. */
     public Optional<String> reason(String namespace, HasMetadata object) {
+        var labels = Kube.labels(object);
+        var declared = declared(namespace, labels);
+        if (declared.isPresent()) {
+            return declared;
+        }
+        return switch (object) {
+            case Ingress ingress -> ingressReason(namespace, ingress);
+            case Service service -> tenantMirrorReason(labels).or(() -> externalNameReason(service));
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * Coder's by where it is or how it is labelled: what any kind, typed or not, can say about itself,
+     * and what the server's informers select Coder Services by.
+     */
+    public Optional<String> declared(String namespace, Map<String, String> labels) {
         if (config.namespaces().contains(namespace)) {
             return Optional.of("namespace " + namespace + " is in coder.namespaces");
         }
-        var labels = Kube.labels(object);
         var name = labels.get(Kube.NAME_LABEL);
         if (name != null && CODER_NAMES.contains(name)) {
             return Optional.of("label " + Kube.NAME_LABEL + "=" + name);
@@ -62,14 +82,37 @@ public final class CoderOwnership {
         if ("coder".equals(labels.get(Kube.PART_OF_LABEL))) {
             return Optional.of("label " + Kube.PART_OF_LABEL + "=coder");
         }
-        return switch (object) {
-            case Ingress ingress -> ingressReason(namespace, ingress);
-            case Service service -> tenantMirrorReason(labels);
-            default -> Optional.empty();
-        };
+        return Optional.empty();
     }
 
-    private Optional<String> tenantMirrorReason(java.util.Map<String, String> labels) {
+    /** Whether Service {@code namespace/name} is Coder's: by its namespace, or as the catalogue knows it. */
+    public Optional<String> coderService(String namespace, String name) {
+        if (config.namespaces().contains(namespace)) {
+            return Optional.of("is in namespace " + namespace + " (coder.namespaces)");
+        }
+        return services.coderService(namespace, name);
+    }
+
+    /**
+     * An ExternalName Service that is a DNS alias of a Coder Service ({@code coder.coder.svc.cluster.local}):
+     * whatever routes to the alias reaches Coder.
+     */
+    Optional<String> externalNameReason(Service service) {
+        return aliasTarget(service).flatMap(target -> coderService(target[0], target[1])
+                .map(why -> "it is an ExternalName alias of Service " + target[0] + "/" + target[1] + ", which " + why));
+    }
+
+    /** {namespace, name} of the in-cluster Service an ExternalName points at, if it points at one. */
+    static Optional<String[]> aliasTarget(Service service) {
+        var spec = service.getSpec();
+        if (spec == null || !"ExternalName".equals(spec.getType()) || spec.getExternalName() == null) {
+            return Optional.empty();
+        }
+        var matcher = SERVICE_DNS.matcher(HostPatterns.normalise(spec.getExternalName()));
+        return matcher.matches() ? Optional.of(new String[]{matcher.group(3), matcher.group(1)}) : Optional.empty();
+    }
+
+    private Optional<String> tenantMirrorReason(Map<String, String> labels) {
         var tenantNamespace = labels.get(Kube.TENANT_SERVICE_NAMESPACE_LABEL);
         if (tenantNamespace != null && config.tenantServiceNamespaces().contains(tenantNamespace)) {
             return Optional.of("it mirrors tenant Service " + tenantNamespace + "/"

@@ -5,21 +5,29 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Host name matching with Ingress semantics: {@code *.example.com} stands for exactly one DNS label
- * ({@code a.example.com}, not {@code a.b.example.com} nor {@code example.com}).
+ * Host name overlap. With Ingress semantics ({@code kubernetes}) {@code *.example.com} stands for exactly
+ * one DNS label ({@code a.example.com}, not {@code a.b.example.com} nor {@code example.com}). Some
+ * controllers read it as any depth (ingress-nginx serves {@code coder.enigma.vgijssel.nl} from a
+ * {@code *.vgijssel.nl} rule), so by default ({@code suffix}) the guard reads it that way too: fail closed.
  */
 final class HostPatterns {
     private final List<String> patterns;
+    private final boolean suffix;
 
     HostPatterns(List<String> patterns) {
+        this(patterns, false);
+    }
+
+    HostPatterns(List<String> patterns, boolean suffix) {
         this.patterns = patterns.stream().map(HostPatterns::normalise).toList();
+        this.suffix = suffix;
     }
 
     /** The first pattern that shares at least one concrete host name with {@code host}. */
     Optional<String> overlapping(String host) {
         var h = normalise(host);
         for (var pattern : patterns) {
-            if (overlap(pattern, h)) {
+            if (suffix ? overlapSuffix(pattern, h) : overlap(pattern, h)) {
                 return Optional.of(pattern);
             }
         }
@@ -36,6 +44,19 @@ final class HostPatterns {
             return false; // two different one-label wildcards never name the same host
         }
         return wildA ? matches(a, b) : wildB && matches(b, a);
+    }
+
+    /** Any-depth wildcards: {@code *.b.c} and {@code *.c} overlap, and {@code *.c} covers {@code a.b.c}. */
+    static boolean overlapSuffix(String a, String b) {
+        if (a.equals(b)) {
+            return true;
+        }
+        boolean wildA = a.startsWith("*.");
+        boolean wildB = b.startsWith("*.");
+        if (wildA && wildB) {
+            return a.endsWith(b.substring(1)) || b.endsWith(a.substring(1));
+        }
+        return wildA ? b.endsWith(a.substring(1)) : wildB && a.endsWith(b.substring(1));
     }
 
     private static boolean matches(String wildcard, String host) {
