@@ -206,7 +206,9 @@ class ChartTest {
         assertThat(agentUrl.getClientConfig().getService().getPort()).isEqualTo(443);
         assertThat(agentUrl.getMatchConditions()).extracting(c -> c.getExpression())
                 .anySatisfy(e -> assertThat(e).isEqualTo("request.namespace in ['coder-workspace']"))
-                .anySatisfy(e -> assertThat(e).contains("'com.coder.resource' in object.metadata.labels").contains("CODER_AGENT_TOKEN"));
+                .anySatisfy(e -> assertThat(e).contains("'com.coder.resource' in object.metadata.labels").contains("CODER_AGENT_TOKEN")
+                        // an agent run as a native sidecar (an init container that keeps running) is a workspace pod too
+                        .contains("object.spec.initContainers.exists(c,", "c.restartPolicy == 'Always'"));
 
         var exposure = validating.getWebhooks().getFirst();
         assertThat(validating.getWebhooks()).extracting(ValidatingWebhook::getName).containsExactly("exposure.coder-admission.dev");

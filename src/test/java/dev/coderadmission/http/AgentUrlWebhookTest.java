@@ -267,6 +267,38 @@ class AgentUrlWebhookTest {
     }
 
     @Test
+    void anAgentRunAsANativeSidecarIsRewrittenAndAnOrdinaryInitContainerIsNot() {
+        var pod = Reviews.yaml("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: sidecar, namespace: coder-workspace}
+                spec:
+                  initContainers:
+                    - name: setup
+                      image: busybox
+                      command: [sh, -c, "echo https://coder.enigma.vgijssel.nl"]
+                    - name: coder-agent
+                      image: ghcr.io/coder/coder
+                      restartPolicy: Always
+                      command: [sh, -c, "export CODER_AGENT_URL=https://coder.enigma.vgijssel.nl && exec coder agent"]
+                      env: [{name: CODER_AGENT_TOKEN, value: t}]
+                  containers:
+                    - name: dev
+                      image: ubuntu
+                """);
+
+        var result = mutate(server, pod);
+
+        var sidecar = result.pod().path("spec").path("initContainers").get(1);
+        assertThat(env(sidecar, "CODER_AGENT_URL")).containsExactly(INTERNAL);
+        assertThat(sidecar.path("command").get(2).asText()).isEqualTo("export CODER_AGENT_URL=" + INTERNAL + " && exec coder agent");
+        assertThat(result.pod().path("spec").path("initContainers").get(0))
+                .isEqualTo(pod.path("spec").path("initContainers").get(0));
+        assertThat(env(container(result.pod(), "dev"), "CODER_AGENT_URL")).isEmpty();
+        assertThat(mutate(server, result.pod()).patch()).as("a second pass changes nothing").isNull();
+    }
+
+    @Test
     void updatesAndOtherKindsAreUntouched() {
         var pod = example("workspace-official-template-pod.yaml");
         var update = server.post("/mutate/agent-url", Reviews.update(pod, pod));

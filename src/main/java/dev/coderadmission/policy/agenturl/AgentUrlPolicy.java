@@ -52,8 +52,8 @@ public final class AgentUrlPolicy implements Policy {
             return Decision.allow();
         }
         var namespace = request.effectiveNamespace();
-        if (!config.namespaces().contains(namespace)
-                || !(pod.path("spec").path("containers") instanceof ArrayNode containers) || !isWorkspace(pod, containers)) {
+        var containers = candidates(pod);
+        if (!config.namespaces().contains(namespace) || containers.isEmpty() || !isWorkspace(pod, containers)) {
             return Decision.allow();
         }
         var internal = url.current();
@@ -63,9 +63,8 @@ public final class AgentUrlPolicy implements Policy {
         }
         var mutated = pod.deepCopy();
         var warnings = new ArrayList<String>();
-        var mutatedContainers = (ArrayNode) mutated.path("spec").path("containers");
-        for (int index : agentContainers(containers)) {
-            var container = (ObjectNode) mutatedContainers.get(index);
+        for (var at : agentContainers(containers)) {
+            var container = (ObjectNode) mutated.path("spec").path(at.list()).get(at.index());
             rewriteInitScript(container, internal.get());
             setAgentUrl(container, internal.get(), request, warnings);
         }
@@ -73,18 +72,38 @@ public final class AgentUrlPolicy implements Policy {
         return Patches.decide(pod, mutated, warnings);
     }
 
-    private static boolean isWorkspace(JsonNode pod, ArrayNode containers) {
+    /** A container of the pod: in {@code spec.containers}, or a native sidecar in {@code spec.initContainers}. */
+    private record At(String list, int index, JsonNode container, boolean sidecar) {
+    }
+
+    /**
+     * The containers that may run the agent: every regular container, and init containers with
+     * {@code restartPolicy: Always} (native sidecars, which run beside them for the pod's life).
+     */
+    private static List<At> candidates(JsonNode pod) {
+        var result = new ArrayList<At>();
+        var containers = pod.path("spec").path("containers");
+        for (int i = 0; i < containers.size(); i++) {
+            if (containers.get(i).isObject()) {
+                result.add(new At("containers", i, containers.get(i), false));
+            }
+        }
+        var init = pod.path("spec").path("initContainers");
+        for (int i = 0; i < init.size(); i++) {
+            if (init.get(i).isObject() && "Always".equals(init.get(i).path("restartPolicy").asText(""))) {
+                result.add(new At("initContainers", i, init.get(i), true));
+            }
+        }
+        return result;
+    }
+
+    private static boolean isWorkspace(JsonNode pod, List<At> containers) {
         var labels = pod.path("metadata").path("labels");
         if ("true".equals(labels.path("com.coder.resource").asText(null))
                 || "coder-workspace".equals(labels.path("app.kubernetes.io/name").asText(null))) {
             return true;
         }
-        for (var container : containers) {
-            if (declaresToken(container)) {
-                return true;
-            }
-        }
-        return false;
+        return containers.stream().anyMatch(at -> declaresToken(at.container()));
     }
 
     private static boolean declaresToken(JsonNode container) {
@@ -96,19 +115,10 @@ public final class AgentUrlPolicy implements Policy {
         return false;
     }
 
-    /** The containers that run the agent: those given its token, or every container when none is. */
-    private static List<Integer> agentContainers(ArrayNode containers) {
-        var withToken = new ArrayList<Integer>();
-        var objects = new ArrayList<Integer>();
-        for (int i = 0; i < containers.size(); i++) {
-            if (containers.get(i).isObject()) {
-                objects.add(i);
-                if (declaresToken(containers.get(i))) {
-                    withToken.add(i);
-                }
-            }
-        }
-        return withToken.isEmpty() ? objects : withToken;
+    /** The containers that run the agent: those given its token, or every regular container when none is. */
+    private static List<At> agentContainers(List<At> containers) {
+        var withToken = containers.stream().filter(at -> declaresToken(at.container())).toList();
+        return withToken.isEmpty() ? containers.stream().filter(at -> !at.sidecar()).toList() : withToken;
     }
 
     private void rewriteInitScript(ObjectNode container, String internal) {
