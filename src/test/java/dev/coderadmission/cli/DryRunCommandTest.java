@@ -671,4 +671,32 @@ class DryRunCommandTest {
             registry.waitFor();
         }
     }
+
+    @Test
+    void gatewayApiRoutesAreJudgedByTheirParentGatewaysClassAndReferenceGrants(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var config = dir.resolve("gateway.yaml");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(java.nio.file.Path.of("src/examples/config-tenant.yaml"))
+                .replace("  agent-url:", "    allowed-gateway-classes: [tailscale]\n  agent-url:"));
+
+        var run = run("dry-run", "-c", config.toString(), "-o", "json", "--state", "src/test/resources/gateway/gateways.yaml",
+                "src/test/resources/gateway/routes.yaml");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+        var results = new java.util.HashMap<String, JsonNode>();
+        run.json().path("results").forEach(r -> results.put(r.path("kind").asText() + " " + r.path("namespace").asText() + "/"
+                + r.path("name").asText(), r));
+        assertThat(results.get("HTTPRoute coder/coder-tailnet").path("verdict").asText()).isEqualTo("allowed");
+        assertThat(results.get("HTTPRoute coder/coder-public").path("verdict").asText()).isEqualTo("denied");
+        assertThat(results.get("HTTPRoute coder/coder-public").path("messages").toString())
+                .contains("[gateway-class] parentRef Gateway gateways/public has gatewayClassName \\\"cilium\\\"");
+        assertThat(results.get("HTTPRoute web/ide").path("verdict").asText()).isEqualTo("denied");
+        assertThat(results.get("HTTPRoute web/ide").path("messages").toString())
+                .contains("backendRef Service coder/coder", "allowed by a ReferenceGrant in coder");
+        assertThat(results.get("HTTPRoute other/ide").path("verdict").asText()).as("no ReferenceGrant").isEqualTo("allowed");
+        assertThat(results.get("TCPRoute coder/coder-ssh").path("messages").toString())
+                .contains("[gateway-unknown] parentRef Gateway gateways/somewhere is not known");
+        assertThat(results.get("Gateway infra/wildcard").path("messages").toString())
+                .contains("listener hostname *.vgijssel.nl matches coder.hosts entry", "[gateway-class]");
+    }
 }
