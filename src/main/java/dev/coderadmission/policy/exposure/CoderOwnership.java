@@ -85,6 +85,21 @@ public final class CoderOwnership {
         return Optional.empty();
     }
 
+    /** Coder's by namespace or label, else by one of {@code hosts} ("hostname", "listener hostname") overlapping coder.hosts. */
+    Optional<String> declaredOrHost(String namespace, Map<String, String> labels, List<String> hostNames, String what) {
+        var declared = declared(namespace, labels);
+        if (declared.isPresent()) {
+            return declared;
+        }
+        for (var host : hostNames) {
+            var match = hosts.overlapping(host);
+            if (match.isPresent()) {
+                return Optional.of(what + " " + host + " matches coder.hosts entry " + match.get());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Whether Service {@code namespace/name} is Coder's: by its namespace, or as the catalogue knows it. */
     public Optional<String> coderService(String namespace, String name) {
         if (config.namespaces().contains(namespace)) {

@@ -30,7 +30,6 @@ public final class ExposurePolicy implements Policy {
                           GatewayIndex gateways) {
         this.config = config;
         var ownership = new CoderOwnership(coder, services);
-        var hosts = new HostPatterns(coder.hosts(), coder.hostMatching() == CoderConfig.HostMatching.SUFFIX);
         var classes = new ClassTrust(config, classIndex);
         var bound = new ArrayList<Typed.Bound>();
         bound.add(Typed.validating(Typed.Kind.of("networking.k8s.io", "Ingress", Ingress.class),
@@ -39,10 +38,10 @@ public final class ExposurePolicy implements Policy {
                 new Guard<>(config, new ServiceRules(config, ownership, CidrSet.parse(config.allowedCidrs())))));
         bound.add(Typed.validating(Typed.Kind.raw("", "Pod"), new Guard<>(config, new PodRules(ownership))));
         bound.add(Typed.validating(Typed.Kind.raw(GatewayApi.GROUP, "Gateway"),
-                new Guard<>(config, new GatewayRules(config, ownership, hosts, classes))));
+                new Guard<>(config, new GatewayRules(config, ownership, classes))));
         for (var kind : GatewayApi.ROUTE_KINDS) {
             bound.add(Typed.validating(Typed.Kind.raw(GatewayApi.GROUP, kind),
-                    new Guard<>(config, new RouteRules(kind, config, ownership, hosts, gateways, classes))));
+                    new Guard<>(config, new RouteRules(kind, config, ownership, gateways, classes))));
         }
         bound.add(Typed.validating(Typed.Kind.raw("networking.k8s.io", "IngressClass"),
                 new Guard<>(config, ClassRules.ingressClasses(config))));

@@ -12,29 +12,18 @@ import java.util.Optional;
 final class GatewayRules implements KindRules<ObjectNode> {
     private final ExposureConfig config;
     private final CoderOwnership ownership;
-    private final HostPatterns coderHosts;
     private final ClassTrust classes;
 
-    GatewayRules(ExposureConfig config, CoderOwnership ownership, HostPatterns coderHosts, ClassTrust classes) {
+    GatewayRules(ExposureConfig config, CoderOwnership ownership, ClassTrust classes) {
         this.config = config;
         this.ownership = ownership;
-        this.coderHosts = coderHosts;
         this.classes = classes;
     }
 
     @Override
     public Optional<String> owner(String namespace, ObjectNode gateway) {
-        var declared = ownership.declared(namespace, Kube.stringMap(gateway.path("metadata").path("labels")));
-        if (declared.isPresent()) {
-            return declared;
-        }
-        for (var host : GatewayApi.listenerHostnames(gateway)) {
-            var match = coderHosts.overlapping(host);
-            if (match.isPresent()) {
-                return Optional.of("listener hostname " + host + " matches coder.hosts entry " + match.get());
-            }
-        }
-        return Optional.empty();
+        return ownership.declaredOrHost(namespace, Kube.stringMap(gateway.path("metadata").path("labels")),
+                GatewayApi.listenerHostnames(gateway), "listener hostname");
     }
 
     @Override

@@ -18,31 +18,23 @@ final class RouteRules implements KindRules<ObjectNode> {
     private final String kind;
     private final ExposureConfig config;
     private final CoderOwnership ownership;
-    private final HostPatterns coderHosts;
     private final GatewayIndex gateways;
     private final ClassTrust classes;
 
-    RouteRules(String kind, ExposureConfig config, CoderOwnership ownership, HostPatterns coderHosts, GatewayIndex gateways,
-               ClassTrust classes) {
+    RouteRules(String kind, ExposureConfig config, CoderOwnership ownership, GatewayIndex gateways, ClassTrust classes) {
         this.kind = kind;
         this.config = config;
         this.ownership = ownership;
-        this.coderHosts = coderHosts;
         this.gateways = gateways;
         this.classes = classes;
     }
 
     @Override
     public Optional<String> owner(String namespace, ObjectNode route) {
-        var declared = ownership.declared(namespace, Kube.stringMap(route.path("metadata").path("labels")));
+        var declared = ownership.declaredOrHost(namespace, Kube.stringMap(route.path("metadata").path("labels")),
+                GatewayApi.hostnames(route), "hostname");
         if (declared.isPresent()) {
             return declared;
-        }
-        for (var host : GatewayApi.hostnames(route)) {
-            var match = coderHosts.overlapping(host);
-            if (match.isPresent()) {
-                return Optional.of("hostname " + host + " matches coder.hosts entry " + match.get());
-            }
         }
         for (var backend : GatewayApi.backendRefs(route, namespace)) {
             if (!backend.group().isEmpty() || !"Service".equals(backend.kind())) {
