@@ -12,6 +12,7 @@ import dev.coderadmission.policy.Lookups;
 import dev.coderadmission.policy.Webhooks;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -22,8 +23,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -89,9 +91,9 @@ public final class BackgroundAudit implements AutoCloseable {
                 .description("Objects in the cluster a mutating webhook would change if created now, by webhook and "
                         + "namespace (last background audit pass; leader only)")
                 .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("coder.admission.audit.objects", objects, AtomicLong::get)
+        Gauge.builder("coder.admission.audit.objects", objects, AtomicLong::get)
                 .description("Objects the last completed background audit pass judged").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("coder.admission.audit.last.completed", lastCompleted, AtomicLong::get)
+        Gauge.builder("coder.admission.audit.last.completed", lastCompleted, AtomicLong::get)
                 .description("When the last background audit pass completed (Unix time; 0: none yet)")
                 .baseUnit("seconds").register(registry);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("background-audit").daemon().factory());
@@ -139,7 +141,7 @@ public final class BackgroundAudit implements AutoCloseable {
         }
         var deniedByRule = new HashMap<Tags, Long>();
         var mutatedByWebhook = new HashMap<Tags, Long>();
-        var findings = new LinkedHashMap<Finding, Boolean>();
+        var findings = new LinkedHashSet<Finding>();
         var judged = new AtomicLong();
         try {
             AuditedObjects.forEach(client, config, null, config.audit().pageSize(), listed -> {
@@ -165,7 +167,7 @@ public final class BackgroundAudit implements AutoCloseable {
         objects.set(judged.get());
         lastCompleted.set(clock.instant().getEpochSecond());
         if (config.audit().events()) {
-            for (var finding : findings.keySet()) {
+            for (var finding : findings) {
                 if (!reported.contains(finding) && leadership.isLeader()) {
                     events.record(EventRecorder.reference(finding.apiVersion(), finding.kind(), finding.namespace(),
                             finding.name(), finding.uid()), "Warning", finding.reason(), finding.message());
@@ -173,30 +175,30 @@ public final class BackgroundAudit implements AutoCloseable {
             }
         }
         // a finding that goes away and comes back gets a new Event
-        reported = new HashSet<>(findings.keySet());
-        long denied = findings.keySet().stream().filter(f -> f.reason().equals(VIOLATION)).count();
+        reported = new HashSet<>(findings);
+        long denied = findings.stream().filter(f -> f.reason().equals(VIOLATION)).count();
         LOG.info("background audit judged {} objects: {} would be denied, {} would be mutated", judged.get(), denied,
                 findings.size() - denied);
         return count(Outcome.COMPLETED);
     }
 
     private static void judge(Evaluation evaluation, Map<Tags, Long> deniedByRule, Map<Tags, Long> mutatedByWebhook,
-                              Map<Finding, Boolean> findings) {
+                              Set<Finding> findings) {
         switch (evaluation.verdict()) {
             case DENIED -> {
                 for (var rule : evaluation.deniedRules()) {
                     deniedByRule.merge(Tags.of("namespace", evaluation.namespace(), "rule", rule), 1L, Long::sum);
                 }
-                findings.put(finding(evaluation, VIOLATION, "coder-admission audit: enforcement deny would reject this "
-                        + "object if it were created now: " + String.join("; ", evaluation.messages())), true);
+                findings.add(finding(evaluation, VIOLATION, "coder-admission audit: enforcement deny would reject this "
+                        + "object if it were created now: " + String.join("; ", evaluation.messages())));
             }
             case MUTATED -> {
                 for (var webhook : evaluation.mutatedBy()) {
                     mutatedByWebhook.merge(Tags.of("namespace", evaluation.namespace(), "webhook", webhook), 1L, Long::sum);
                 }
-                findings.put(finding(evaluation, MUTATION_PENDING, "coder-admission audit: created now, this object "
+                findings.add(finding(evaluation, MUTATION_PENDING, "coder-admission audit: created now, this object "
                         + "would be changed by " + String.join(", ", evaluation.mutatedBy()) + " (" + paths(evaluation.patch())
-                        + "); it predates the webhook or was admitted while it was off"), true);
+                        + "); it predates the webhook or was admitted while it was off"));
             }
             case ALLOWED -> { }
         }
@@ -224,7 +226,7 @@ public final class BackgroundAudit implements AutoCloseable {
     }
 
     private Outcome count(Outcome outcome) {
-        registry.counter("coder.admission.audit.passes", "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+        registry.counter("coder.admission.audit.passes", "outcome", outcome.name().toLowerCase(Locale.ROOT))
                 .increment();
         return outcome;
     }

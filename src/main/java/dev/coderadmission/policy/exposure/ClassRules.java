@@ -1,6 +1,7 @@
 package dev.coderadmission.policy.exposure;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coderadmission.config.ExposureConfig;
 
 import java.util.List;
 import java.util.Map;
@@ -29,12 +30,12 @@ final class ClassRules implements KindRules<ObjectNode> {
         this.controllerField = controllerField;
     }
 
-    static ClassRules ingressClasses(dev.coderadmission.config.ExposureConfig config) {
+    static ClassRules ingressClasses(ExposureConfig config) {
         return new ClassRules("IngressClass", config.allowedIngressClasses(), "exposure.allowed-ingress-classes",
                 config.allowedIngressControllers(), "exposure.allowed-ingress-controllers", "controller");
     }
 
-    static ClassRules gatewayClasses(dev.coderadmission.config.ExposureConfig config) {
+    static ClassRules gatewayClasses(ExposureConfig config) {
         return new ClassRules("GatewayClass", config.allowedGatewayClasses(), "exposure.allowed-gateway-classes",
                 config.allowedGatewayControllers(), "exposure.allowed-gateway-controllers", "controllerName");
     }

@@ -22,10 +22,6 @@ public final class ExposurePolicy implements Policy {
     private final ExposureConfig config;
     private final Policy byKind;
 
-    public ExposurePolicy(ExposureConfig config, CoderConfig coder, ServiceCatalog services) {
-        this(config, coder, services, ClassIndex.EMPTY, GatewayIndex.EMPTY);
-    }
-
     public ExposurePolicy(ExposureConfig config, CoderConfig coder, ServiceCatalog services, ClassIndex classIndex,
                           GatewayIndex gateways) {
         this.config = config;
