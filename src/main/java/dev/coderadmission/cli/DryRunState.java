@@ -6,16 +6,12 @@ import dev.coderadmission.kube.Kube;
 import dev.coderadmission.policy.Lookups;
 import dev.coderadmission.policy.agenturl.AgentUrl;
 import dev.coderadmission.policy.agenturl.AgentUrls;
-import dev.coderadmission.policy.exposure.ClassIndex;
-import dev.coderadmission.policy.exposure.CoderOwnership;
-import dev.coderadmission.policy.exposure.GatewayApi;
-import dev.coderadmission.policy.exposure.GatewayIndex;
+import dev.coderadmission.policy.exposure.ClusterKnowledge;
 import dev.coderadmission.tenant.MirrorIndex;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -33,10 +29,11 @@ final class DryRunState {
         var services = new ArrayList<Service>();
         services.addAll(objects(state, "v1", "Service", Service.class));
         services.addAll(objects(input, "v1", "Service", Service.class));
+        // the same builder the server feeds from its informers: one rule for what is Coder's, what a class is
+        var knowledge = ClusterKnowledge.of(config.coder(), bodies(state, input), defaultNamespace);
         var lookups = Lookups.fromConfig(config)
-                .withServices(CoderOwnership.catalogOf(services, defaultNamespace, config.coder()))
+                .withServices(knowledge).withClasses(knowledge).withGateways(knowledge)
                 .withMirrors(MirrorIndex.of(services.stream().map(s -> withNamespace(s, defaultNamespace)).toList()));
-        lookups = lookups.withClasses(classes(state, input)).withGateways(gateways(state, input, defaultNamespace));
         var agentUrl = config.agentUrl();
         if (agentUrl.watchesConfigMap()) {
             for (var configMap : objects(state, "v1", "ConfigMap", ConfigMap.class)) {
@@ -52,47 +49,6 @@ final class DryRunState {
             }
         }
         return lookups;
-    }
-
-    /** The IngressClasses and GatewayClasses among the state and the input, by name. */
-    private static ClassIndex classes(List<Manifest> state, List<Manifest> input) {
-        var ingress = new HashMap<String, String>();
-        var gateway = new HashMap<String, String>();
-        for (var body : bodies(state, input)) {
-            var name = body.path("metadata").path("name").asText("");
-            var apiVersion = body.path("apiVersion").asText();
-            var kind = body.path("kind").asText();
-            if (apiVersion.startsWith("networking.k8s.io/") && "IngressClass".equals(kind)) {
-                ingress.put(name, body.path("spec").path("controller").asText(""));
-            } else if (apiVersion.startsWith(GatewayApi.GROUP + "/") && "GatewayClass".equals(kind)) {
-                gateway.put(name, body.path("spec").path("controllerName").asText(""));
-            }
-        }
-        return ClassIndex.of(ingress, gateway);
-    }
-
-    /** The Gateways (their class) and ReferenceGrants among the state and the input. */
-    private static GatewayIndex gateways(List<Manifest> state, List<Manifest> input, String defaultNamespace) {
-        var classes = new HashMap<String, String>();
-        var grants = new ArrayList<GatewayIndex.Grant>();
-        for (var body : bodies(state, input)) {
-            if (!body.path("apiVersion").asText().startsWith(GatewayApi.GROUP + "/")) {
-                continue;
-            }
-            var metadata = (com.fasterxml.jackson.databind.node.ObjectNode) body.path("metadata");
-            var namespace = metadata.path("namespace").asText(defaultNamespace);
-            switch (body.path("kind").asText()) {
-                case "Gateway" -> classes.put(namespace + "/" + metadata.path("name").asText(),
-                        body.path("spec").path("gatewayClassName").asText(""));
-                case "ReferenceGrant" -> {
-                    var copy = body.deepCopy();
-                    ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("metadata")).put("namespace", namespace);
-                    grants.addAll(GatewayApi.grants(copy));
-                }
-                default -> { }
-            }
-        }
-        return GatewayIndex.of(classes, grants);
     }
 
     private static List<JsonNode> bodies(List<Manifest> state, List<Manifest> input) {

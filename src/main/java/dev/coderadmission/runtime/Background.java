@@ -4,6 +4,7 @@ import dev.coderadmission.audit.BackgroundAudit;
 import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.config.TlsConfig;
 import dev.coderadmission.cluster.ConfigMapAgentUrl;
+import dev.coderadmission.cluster.KnowledgeInformers;
 import dev.coderadmission.cluster.Leadership;
 import dev.coderadmission.cluster.MirrorInformer;
 import dev.coderadmission.cluster.Synced;
@@ -45,6 +46,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 @Context // informers and the election start with the server, not on the first request
 public final class Background implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Background.class);
+    /** How often to look for Gateway API CRDs installed after start-up. */
+    private static final Duration GATEWAY_API_REDISCOVERY = Duration.ofMinutes(1);
 
     private final Lookups lookups;
     private final Leadership leadership;
@@ -74,11 +77,19 @@ public final class Background implements AutoCloseable {
                 informers.add(agentUrl);
                 lookups = lookups.withAgentUrl(agentUrl);
             }
+            if (config.exposure().enabled()) {
+                var knowledge = new KnowledgeInformers(client, config, GATEWAY_API_REDISCOVERY);
+                register(knowledge);
+                informers.add(knowledge);
+                lookups = lookups.withServices(knowledge.knowledge()).withClasses(knowledge.knowledge())
+                        .withGateways(knowledge.knowledge());
+                knowledge.start();
+            }
             if (config.tenantBackend().enabled()) {
                 var mirrors = new MirrorInformer(client, config.tenantBackend());
                 register(mirrors);
                 informers.add(mirrors);
-                lookups = lookups.withMirrors(mirrors).withServices(mirrors.coderServices(config.coder()));
+                lookups = lookups.withMirrors(mirrors);
                 if (config.tenantBackend().repair() && leadership != null) {
                     stopOrder.add(new IngressRepairer(client, config.tenantBackend(), mirrors, leadership, registry));
                 }

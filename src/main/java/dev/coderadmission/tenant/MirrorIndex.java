@@ -1,6 +1,5 @@
 package dev.coderadmission.tenant;
 
-import dev.coderadmission.config.CoderConfig;
 import io.fabric8.kubernetes.api.model.Service;
 
 import java.util.Collection;
@@ -41,15 +40,5 @@ public interface MirrorIndex {
                 return mirrors.stream().filter(m -> m.namespace().equals(namespace) && m.name().equals(name)).findFirst();
             }
         };
-    }
-
-    /**
-     * The exposure guard's view: a mirror of a Service in a Coder tenant namespace is a Coder Service,
-     * so an Ingress in any namespace that routes to it is Coder's.
-     */
-    default ServiceCatalog coderServices(CoderConfig coder) {
-        return (namespace, name) -> named(namespace, name)
-                .filter(m -> coder.tenantServiceNamespaces().contains(m.tenantNamespace()))
-                .map(m -> "is the KubeVirt CCM mirror of Coder's tenant Service " + m.tenantService());
     }
 }

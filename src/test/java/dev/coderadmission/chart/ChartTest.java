@@ -211,13 +211,28 @@ class ChartTest {
                         .contains("object.spec.initContainers.exists(c,", "c.restartPolicy == 'Always'"));
 
         var exposure = validating.getWebhooks().getFirst();
-        assertThat(validating.getWebhooks()).extracting(ValidatingWebhook::getName).containsExactly("exposure.coder-admission.dev");
+        assertThat(validating.getWebhooks()).extracting(ValidatingWebhook::getName)
+                .containsExactly("exposure.coder-admission.dev", "exposure-pods.coder-admission.dev");
         assertThat(exposure.getFailurePolicy()).isEqualTo("Fail");
-        assertThat(exposure.getRules()).extracting(r -> r.getResources().getFirst()).containsExactly("ingresses", "services");
+        assertThat(exposure.getRules()).extracting(r -> String.join(",", r.getApiGroups()) + " " + String.join(",", r.getResources())
+                + " " + r.getScope()).containsExactly("networking.k8s.io ingresses Namespaced", " services Namespaced",
+                "gateway.networking.k8s.io gateways,httproutes,grpcroutes,tlsroutes,tcproutes,udproutes Namespaced",
+                "networking.k8s.io ingressclasses Cluster", "gateway.networking.k8s.io gatewayclasses Cluster");
         assertThat(exposure.getRules()).allSatisfy(r -> assertThat(r.getOperations()).containsExactly("CREATE", "UPDATE"));
+        assertThat(exposure.getMatchConditions()).isEmpty();
         assertThat(exposure.getClientConfig().getService().getPath()).isEqualTo("/validate/exposure");
+        // Pods reach the same path through a webhook of their own, and only those on the node's addresses
+        var pods = validating.getWebhooks().get(1);
+        assertThat(pods.getClientConfig().getService().getPath()).isEqualTo("/validate/exposure");
+        assertThat(pods.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("pods");
+            assertThat(rule.getOperations()).containsExactly("CREATE");
+        });
+        assertThat(pods.getMatchConditions()).singleElement().satisfies(c -> assertThat(c.getExpression())
+                .contains("object.spec.hostNetwork", "p.hostPort > 0", "object.spec.initContainers"));
+        assertThat(pods.getFailurePolicy()).isEqualTo("Fail");
 
-        for (var common : List.of(commonOf(agentUrl), commonOf(exposure))) {
+        for (var common : List.of(commonOf(agentUrl), commonOf(exposure), commonOf(pods))) {
             assertThat(common.sideEffects()).isEqualTo("None");
             assertThat(common.reviewVersions()).containsExactly("v1");
             assertThat(common.timeout()).isEqualTo(5);
@@ -259,7 +274,7 @@ class ChartTest {
         assertThat(tenantBackend.getMatchConditions()).singleElement().satisfies(c -> assertThat(c.getExpression())
                 .isEqualTo("has(object.metadata.annotations) && 'coder-admission.dev/tenant-service' in object.metadata.annotations"));
         assertThat(tenantBackend.getFailurePolicy()).isEqualTo("Ignore");
-        assertThat(one(objects, ValidatingWebhookConfiguration.class).getWebhooks()).hasSize(1);
+        assertThat(one(objects, ValidatingWebhookConfiguration.class).getWebhooks()).hasSize(2);
     }
 
     @Test
@@ -268,6 +283,10 @@ class ChartTest {
 
         assertThat(rendered).doesNotContain("ValidatingWebhookConfiguration").doesNotContain("MutatingWebhookConfiguration");
     }
+
+    /** The exposure guard's informers: Coder's Services by label, Gateways and ReferenceGrants (read-only). */
+    private static final String EXPOSURE_SERVICES = " services [] list,watch";
+    private static final String EXPOSURE_GATEWAYS = "gateway.networking.k8s.io gateways,referencegrants [] list,watch";
 
     @Test
     void rbacGrantsOnlyWhatEachProfileUses() {
@@ -290,7 +309,15 @@ class ChartTest {
         assertThat(rules(all(tenant, ClusterRole.class).stream().filter(r -> !r.getMetadata().getName().endsWith("agent-url"))
                 .findFirst().orElseThrow().getRules())).containsExactlyInAnyOrder(
                 "admissionregistration.k8s.io mutatingwebhookconfigurations [coder-admission] get,patch",
-                "admissionregistration.k8s.io validatingwebhookconfigurations [coder-admission] get,patch");
+                "admissionregistration.k8s.io validatingwebhookconfigurations [coder-admission] get,patch",
+                EXPOSURE_SERVICES, EXPOSURE_GATEWAYS);
+        // the classes only where a controller allow-list makes them matter
+        var trusting = objects("tenant", Map.of("config.exposure.allowed-ingress-controllers[0]", "tailscale.com/ts-ingress",
+                "config.exposure.allowed-gateway-controllers[0]", "tailscale.com/gateway-controller"));
+        assertThat(rules(all(trusting, ClusterRole.class).stream().filter(r -> !r.getMetadata().getName().endsWith("agent-url"))
+                .findFirst().orElseThrow().getRules())).contains(EXPOSURE_SERVICES,
+                "gateway.networking.k8s.io gateways,referencegrants,gatewayclasses [] list,watch",
+                "networking.k8s.io ingressclasses [] list,watch");
 
         // management: tenant-root only, so namespaced Roles; no ConfigMap (agent-url off)
         var management = objects("management");
@@ -302,13 +329,16 @@ class ChartTest {
                 "networking.k8s.io ingresses [] get,list,patch", " events [] create");
         assertThat(rules(one(management, ClusterRole.class).getRules())).containsExactlyInAnyOrder(
                 "admissionregistration.k8s.io mutatingwebhookconfigurations [coder-admission] get,patch",
-                "admissionregistration.k8s.io validatingwebhookconfigurations [coder-admission] get,patch");
+                "admissionregistration.k8s.io validatingwebhookconfigurations [coder-admission] get,patch",
+                EXPOSURE_SERVICES, EXPOSURE_GATEWAYS);
 
         // cert-manager writes nothing itself: no Lease, Secret or webhook configuration rights at all
         var certManager = objects("cert-manager");
         assertThat(all(certManager, Role.class)).isEmpty();
         assertThat(all(certManager, ClusterRole.class)).extracting(r -> r.getMetadata().getName())
-                .containsExactly("coder-admission-agent-url");
+                .containsExactlyInAnyOrder("coder-admission", "coder-admission-agent-url");
+        assertThat(rules(all(certManager, ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals("coder-admission"))
+                .findFirst().orElseThrow().getRules())).containsExactlyInAnyOrder(EXPOSURE_SERVICES, EXPOSURE_GATEWAYS);
 
         // tenant-backend for every namespace needs a ClusterRole
         var everywhere = Kube.SERIALIZATION.unmarshal(Stream.of(render("management", Map.of(), "config: {tenant-backend: {namespaces: []}}")

@@ -2,6 +2,7 @@ package dev.coderadmission.chart;
 
 import dev.coderadmission.config.ConfigLoader;
 import dev.coderadmission.support.Eventually;
+import dev.coderadmission.support.GatewayApiCrds;
 import dev.coderadmission.support.Mirrors;
 import dev.coderadmission.support.TestServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -66,6 +67,8 @@ class RbacSufficiencyTest {
     }
 
     private static void webhookConfigurationsExist() {
+        // the exposure guard watches Gateways and ReferenceGrants where the cluster serves them
+        GatewayApiCrds.install(client);
         var admission = client.admissionRegistration().v1();
         admission.mutatingWebhookConfigurations().resource(new MutatingWebhookConfigurationBuilder()
                 .withNewMetadata().withName("coder-admission").endMetadata()
@@ -185,11 +188,15 @@ class RbacSufficiencyTest {
             if (agent == null || !agent.startsWith(AGENT)) {
                 continue;
             }
-            result.add(access(request.getMethod(), request.getPath()));
+            var access = access(request.getMethod(), request.getPath());
+            if (access != null) {
+                result.add(access);
+            }
         }
         return result;
     }
 
+    /** The request as RBAC attributes; null for discovery ({@code /apis/<group>/<version>}), which every identity may read. */
     static Access access(String method, String pathAndQuery) {
         var queryAt = pathAndQuery.indexOf('?');
         var path = queryAt < 0 ? pathAndQuery : pathAndQuery.substring(0, queryAt);
@@ -202,6 +209,9 @@ class RbacSufficiencyTest {
         } else {
             group = parts.get(1);
             parts.subList(0, 3).clear();
+        }
+        if (parts.isEmpty()) {
+            return null;
         }
         String namespace = null;
         if (parts.size() >= 2 && parts.getFirst().equals("namespaces")) {

@@ -226,7 +226,7 @@ class TenantBackendWebhookTest {
         var response = Reviews.yaml(http.body()).path("response");
         assertThat(response.path("allowed").asBoolean()).isFalse();
         assertThat(response.path("status").path("message").asText())
-                .contains("backend Service " + CODER_MIRROR + " is the KubeVirt CCM mirror of Coder's tenant Service coder/coder")
+                .contains("backend Service " + CODER_MIRROR + " is Coder's (it mirrors tenant Service coder/coder")
                 .contains("[ingress-class]");
     }
 }

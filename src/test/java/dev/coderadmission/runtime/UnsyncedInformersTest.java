@@ -81,7 +81,7 @@ class UnsyncedInformersTest {
                 var judged = Reviews.yaml(server.post("/validate/exposure", Reviews.create(publicIngressToCodersMirror())).body());
                 assertThat(judged.path("response").path("allowed").asBoolean()).isFalse();
                 assertThat(judged.path("response").path("status").path("message").asText())
-                        .contains("KubeVirt CCM mirror of Coder's tenant Service coder/coder", "public-nginx");
+                        .contains("it mirrors tenant Service coder/coder", "public-nginx");
                 var rewritten = server.post("/mutate/tenant-backend",
                         Reviews.create(Reviews.file(Path.of("src/examples/management/coder-ingress.yaml"))));
                 assertThat(rewritten.statusCode()).isEqualTo(200);

@@ -34,25 +34,6 @@ public final class CoderOwnership {
         this.services = services;
     }
 
-    /**
-     * The Coder Services among {@code services} (keyed "namespace/name"), for offline evaluation where
-     * the manifests themselves are the only cluster state: an Ingress whose backend is one of them is Coder's.
-     */
-    public static ServiceCatalog catalogOf(List<Service> services, String defaultNamespace, CoderConfig config) {
-        var ownership = new CoderOwnership(config, ServiceCatalog.EMPTY);
-        var reasons = new java.util.HashMap<String, String>();
-        for (var service : services) {
-            var metadata = service.getMetadata();
-            if (metadata == null || metadata.getName() == null) {
-                continue;
-            }
-            var namespace = metadata.getNamespace() == null ? defaultNamespace : metadata.getNamespace();
-            ownership.reason(namespace, service).ifPresent(why ->
-                    reasons.put(namespace + "/" + metadata.getName(), "is Coder's (" + why + ")"));
-        }
-        return ServiceCatalog.of(reasons);
-    }
-
     /** Why {@code object} in {@code namespace} is Coder's, or empty when it is not. */
     public Optional<String> reason(String namespace, HasMetadata object) {
         var labels = Kube.labels(object);
@@ -83,6 +64,29 @@ public final class CoderOwnership {
             return Optional.of("label " + Kube.PART_OF_LABEL + "=coder");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why a Service routed to by name (an Ingress backend, a route's backendRef) is Coder's: by namespace,
+     * label or as a CCM mirror of a Coder tenant Service. Exactly what {@link #serviceSelectors()} selects,
+     * so the server's informers and the CLI's manifests know the same Services.
+     */
+    public Optional<String> serviceReason(String namespace, Map<String, String> labels) {
+        return declared(namespace, labels).or(() -> tenantMirrorReason(labels));
+    }
+
+    /**
+     * The label selectors ({@code key in (values)}) that together select every Service
+     * {@link #serviceReason} accepts outside coder.namespaces (those count by namespace, no watch needed).
+     */
+    public Map<String, List<String>> serviceSelectors() {
+        var selectors = new java.util.LinkedHashMap<String, List<String>>();
+        selectors.put(Kube.NAME_LABEL, CODER_NAMES.stream().sorted().toList());
+        selectors.put(Kube.PART_OF_LABEL, List.of("coder"));
+        if (!config.tenantServiceNamespaces().isEmpty()) {
+            selectors.put(Kube.TENANT_SERVICE_NAMESPACE_LABEL, List.copyOf(config.tenantServiceNamespaces()));
+        }
+        return selectors;
     }
 
     /** Coder's by namespace or label, else by one of {@code hosts} ("hostname", "listener hostname") overlapping coder.hosts. */
