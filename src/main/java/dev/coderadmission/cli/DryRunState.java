@@ -32,7 +32,7 @@ final class DryRunState {
         // the same builder the server feeds from its informers: one rule for what is Coder's, what a class is
         var knowledge = ClusterKnowledge.of(config.coder(), bodies(state, input), defaultNamespace);
         var lookups = Lookups.fromConfig(config)
-                .withServices(knowledge).withClasses(knowledge).withGateways(knowledge)
+                .withServices(knowledge).withClasses(knowledge).withGateways(knowledge).withPods(knowledge)
                 .withMirrors(MirrorIndex.of(services.stream().map(s -> withNamespace(s, defaultNamespace)).toList()));
         var agentUrl = config.agentUrl();
         if (agentUrl.watchesConfigMap()) {

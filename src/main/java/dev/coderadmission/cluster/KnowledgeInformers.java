@@ -10,6 +10,7 @@ import dev.coderadmission.policy.exposure.GatewayApi;
 import dev.coderadmission.tenant.ServiceCatalog;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Feeds {@link ClusterKnowledge} from informers, so {@code serve} judges with the same knowledge the
  * CLI builds from manifests: Coder's Services (one informer per label selector of
- * {@link CoderOwnership#serviceSelectors()}, all namespaces), IngressClasses and GatewayClasses (only
+ * {@link CoderOwnership#serviceSelectors()}, all namespaces), Coder's Pods (the same labels, and every Pod
+ * of coder.namespaces: their addresses), IngressClasses and GatewayClasses (only
  * where a controller allow-list makes them matter), Gateways and ReferenceGrants.
  *
  * <p>Gateway API is optional in a cluster. Its kinds are watched as generic resources in whichever
@@ -66,7 +68,19 @@ public final class KnowledgeInformers implements Synced, AutoCloseable {
         ownership.serviceSelectors().forEach((key, values) -> services.add(client.services().inAnyNamespace()
                 .withLabelIn(key, values.toArray(String[]::new)).runnableInformer(0)));
         for (var informer : services) {
-            informer.addEventHandler(new ServiceHandler(informer, services));
+            informer.addEventHandler(new OneOfSeveral<>("v1", "Service", informer, services));
+            informers.add(informer);
+        }
+        // Coder's Pods (their addresses, for hand-written EndpointSlices): by label anywhere, and all of Coder's namespaces
+        var pods = new ArrayList<SharedIndexInformer<Pod>>();
+        ownership.serviceSelectors().forEach((key, values) -> {
+            if (!key.equals(Kube.TENANT_SERVICE_NAMESPACE_LABEL)) {
+                pods.add(client.pods().inAnyNamespace().withLabelIn(key, values.toArray(String[]::new)).runnableInformer(0));
+            }
+        });
+        config.coder().namespaces().forEach(namespace -> pods.add(client.pods().inNamespace(namespace).runnableInformer(0)));
+        for (var informer : pods) {
+            informer.addEventHandler(new OneOfSeveral<>("v1", "Pod", informer, pods));
             informers.add(informer);
         }
         var exposure = config.exposure();
@@ -146,7 +160,7 @@ public final class KnowledgeInformers implements Synced, AutoCloseable {
 
     @Override
     public String name() {
-        return "Coder Services, classes and Gateway API objects";
+        return "Coder Services and Pods, classes and Gateway API objects";
     }
 
     @Override
@@ -204,22 +218,22 @@ public final class KnowledgeInformers implements Synced, AutoCloseable {
     }
 
     /**
-     * A Service can match several selectors: when it leaves one (deleted, or relabelled out of it) it is
-     * forgotten only if no other selector's informer still holds it.
+     * An object can be in several informers (several selectors, a namespace and a label): when it leaves
+     * one (deleted, or relabelled out of its selector) it is forgotten only if no other still holds it.
      */
-    private final class ServiceHandler extends Handler<Service> {
-        private final SharedIndexInformer<Service> self;
-        private final List<SharedIndexInformer<Service>> all;
+    private final class OneOfSeveral<T extends HasMetadata> extends Handler<T> {
+        private final SharedIndexInformer<T> self;
+        private final List<SharedIndexInformer<T>> all;
 
-        ServiceHandler(SharedIndexInformer<Service> self, List<SharedIndexInformer<Service>> all) {
-            super("v1", "Service");
+        OneOfSeveral(String apiVersion, String kind, SharedIndexInformer<T> self, List<SharedIndexInformer<T>> all) {
+            super(apiVersion, kind);
             this.self = self;
             this.all = all;
         }
 
         @Override
-        public void onDelete(Service service, boolean finalStateUnknown) {
-            var key = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
+        public void onDelete(T object, boolean finalStateUnknown) {
+            var key = object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
             for (var other : all) {
                 var held = other == self ? null : other.getStore().getByKey(key);
                 if (held != null) {
@@ -227,7 +241,7 @@ public final class KnowledgeInformers implements Synced, AutoCloseable {
                     return;
                 }
             }
-            super.onDelete(service, finalStateUnknown);
+            super.onDelete(object, finalStateUnknown);
         }
     }
 }

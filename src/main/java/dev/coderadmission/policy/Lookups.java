@@ -4,6 +4,7 @@ import dev.coderadmission.config.AdmissionConfig;
 import dev.coderadmission.policy.agenturl.AgentUrl;
 import dev.coderadmission.policy.exposure.ClassIndex;
 import dev.coderadmission.policy.exposure.GatewayIndex;
+import dev.coderadmission.policy.exposure.PodAddresses;
 import dev.coderadmission.tenant.MirrorIndex;
 import dev.coderadmission.tenant.ServiceCatalog;
 
@@ -16,9 +17,10 @@ import dev.coderadmission.tenant.ServiceCatalog;
  * @param mirrors  KubeVirt CCM mirror Services, for the tenant backend rewrite
  * @param classes  IngressClasses and GatewayClasses (their controllers)
  * @param gateways Gateways and ReferenceGrants, for Gateway API routes
+ * @param pods     the addresses of Coder's Pods, for hand-written EndpointSlices
  */
 public record Lookups(ServiceCatalog services, AgentUrl agentUrl, MirrorIndex mirrors, ClassIndex classes,
-                      GatewayIndex gateways) {
+                      GatewayIndex gateways, PodAddresses pods) {
 
     /** Only what the config itself says: no cluster state. */
     public static Lookups fromConfig(AdmissionConfig config) {
@@ -28,26 +30,30 @@ public record Lookups(ServiceCatalog services, AgentUrl agentUrl, MirrorIndex mi
                 ? " and ConfigMap " + agentUrl.configMap() + " is not available (no Kubernetes API server, or not in --state)"
                 : " and agent-url.config-map is empty");
         return new Lookups(ServiceCatalog.EMPTY, AgentUrl.fixed(agentUrl.staticUrl(), source), MirrorIndex.EMPTY,
-                ClassIndex.EMPTY, GatewayIndex.EMPTY);
+                ClassIndex.EMPTY, GatewayIndex.EMPTY, PodAddresses.EMPTY);
     }
 
     public Lookups withServices(ServiceCatalog value) {
-        return new Lookups(value, agentUrl, mirrors, classes, gateways);
+        return new Lookups(value, agentUrl, mirrors, classes, gateways, pods);
     }
 
     public Lookups withAgentUrl(AgentUrl value) {
-        return new Lookups(services, value, mirrors, classes, gateways);
+        return new Lookups(services, value, mirrors, classes, gateways, pods);
     }
 
     public Lookups withMirrors(MirrorIndex value) {
-        return new Lookups(services, agentUrl, value, classes, gateways);
+        return new Lookups(services, agentUrl, value, classes, gateways, pods);
     }
 
     public Lookups withClasses(ClassIndex value) {
-        return new Lookups(services, agentUrl, mirrors, value, gateways);
+        return new Lookups(services, agentUrl, mirrors, value, gateways, pods);
+    }
+
+    public Lookups withPods(PodAddresses value) {
+        return new Lookups(services, agentUrl, mirrors, classes, gateways, value);
     }
 
     public Lookups withGateways(GatewayIndex value) {
-        return new Lookups(services, agentUrl, mirrors, classes, value);
+        return new Lookups(services, agentUrl, mirrors, classes, value, pods);
     }
 }

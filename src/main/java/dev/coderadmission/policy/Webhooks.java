@@ -28,7 +28,7 @@ public final class Webhooks {
                         new TenantBackendPolicy(config.tenantBackend(), lookups.mirrors())),
                 new Webhook("exposure", Webhook.Phase.VALIDATING,
                         new ExposurePolicy(config.exposure(), config.coder(), lookups.services(), lookups.classes(),
-                                lookups.gateways()))));
+                                lookups.gateways(), lookups.pods()))));
     }
 
     public Optional<Webhook> byPath(String path) {

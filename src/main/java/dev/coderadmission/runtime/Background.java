@@ -82,7 +82,7 @@ public final class Background implements AutoCloseable {
                 register(knowledge);
                 informers.add(knowledge);
                 lookups = lookups.withServices(knowledge.knowledge()).withClasses(knowledge.knowledge())
-                        .withGateways(knowledge.knowledge());
+                        .withGateways(knowledge.knowledge()).withPods(knowledge.knowledge());
                 knowledge.start();
             }
             if (config.tenantBackend().enabled()) {

@@ -212,7 +212,7 @@ class ChartTest {
 
         var exposure = validating.getWebhooks().getFirst();
         assertThat(validating.getWebhooks()).extracting(ValidatingWebhook::getName)
-                .containsExactly("exposure.coder-admission.dev", "exposure-pods.coder-admission.dev");
+                .containsExactly("exposure.coder-admission.dev", "exposure-endpoints.coder-admission.dev", "exposure-pods.coder-admission.dev");
         assertThat(exposure.getFailurePolicy()).isEqualTo("Fail");
         assertThat(exposure.getRules()).extracting(r -> String.join(",", r.getApiGroups()) + " " + String.join(",", r.getResources())
                 + " " + r.getScope()).containsExactly("networking.k8s.io ingresses Namespaced", " services Namespaced",
@@ -222,7 +222,11 @@ class ChartTest {
         assertThat(exposure.getMatchConditions()).isEmpty();
         assertThat(exposure.getClientConfig().getService().getPath()).isEqualTo("/validate/exposure");
         // Pods reach the same path through a webhook of their own, and only those on the node's addresses
-        var pods = validating.getWebhooks().get(1);
+        var endpoints = validating.getWebhooks().get(1);
+        assertThat(endpoints.getRules()).singleElement().satisfies(rule -> assertThat(rule.getResources()).containsExactly("endpointslices"));
+        assertThat(endpoints.getMatchConditions()).singleElement().satisfies(c -> assertThat(c.getExpression())
+                .contains("!(", "'endpointslice.kubernetes.io/managed-by'", "'endpointslice-controller.k8s.io'"));
+        var pods = validating.getWebhooks().get(2);
         assertThat(pods.getClientConfig().getService().getPath()).isEqualTo("/validate/exposure");
         assertThat(pods.getRules()).singleElement().satisfies(rule -> {
             assertThat(rule.getResources()).containsExactly("pods");
@@ -232,7 +236,7 @@ class ChartTest {
                 .contains("object.spec.hostNetwork", "p.hostPort > 0", "object.spec.initContainers"));
         assertThat(pods.getFailurePolicy()).isEqualTo("Fail");
 
-        for (var common : List.of(commonOf(agentUrl), commonOf(exposure), commonOf(pods))) {
+        for (var common : List.of(commonOf(agentUrl), commonOf(exposure), commonOf(endpoints), commonOf(pods))) {
             assertThat(common.sideEffects()).isEqualTo("None");
             assertThat(common.reviewVersions()).containsExactly("v1");
             assertThat(common.timeout()).isEqualTo(5);
@@ -274,7 +278,7 @@ class ChartTest {
         assertThat(tenantBackend.getMatchConditions()).singleElement().satisfies(c -> assertThat(c.getExpression())
                 .isEqualTo("has(object.metadata.annotations) && 'coder-admission.dev/tenant-service' in object.metadata.annotations"));
         assertThat(tenantBackend.getFailurePolicy()).isEqualTo("Ignore");
-        assertThat(one(objects, ValidatingWebhookConfiguration.class).getWebhooks()).hasSize(2);
+        assertThat(one(objects, ValidatingWebhookConfiguration.class).getWebhooks()).hasSize(3);
     }
 
     @Test
@@ -285,7 +289,7 @@ class ChartTest {
     }
 
     /** The exposure guard's informers: Coder's Services by label, Gateways and ReferenceGrants (read-only). */
-    private static final String EXPOSURE_SERVICES = " services [] list,watch";
+    private static final String EXPOSURE_SERVICES = " services,pods [] list,watch";
     private static final String EXPOSURE_GATEWAYS = "gateway.networking.k8s.io gateways,referencegrants [] list,watch";
 
     @Test

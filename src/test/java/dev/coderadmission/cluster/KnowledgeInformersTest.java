@@ -89,7 +89,7 @@ class KnowledgeInformersTest {
         try {
             // not started: nothing listed yet
             assertThatThrownBy(() -> informers.knowledge().coderService("web", "proxy")).isInstanceOf(NotSynced.class)
-                    .hasMessageContaining("Coder Services, classes and Gateway API objects has not been listed");
+                    .hasMessageContaining("Coder Services and Pods, classes and Gateway API objects has not been listed");
         } finally {
             informers.close();
         }

@@ -79,7 +79,7 @@ class ServeAndDryRunAgreeTest {
 
         var offline = dryRun();
 
-        assertThat(served).as("serve's verdicts").hasSize(13);
+        assertThat(served).as("serve's verdicts").hasSize(16);
         served.forEach((key, verdict) -> {
             assertThat(verdict.verdict()).as("serve: " + key + " " + verdict.message()).isEqualTo(expected.get(key));
             assertThat(offline.get(key)).as("dry-run: " + key).isEqualTo(verdict);
@@ -91,6 +91,8 @@ class ServeAndDryRunAgreeTest {
         assertThat(served.get("HTTPRoute coder/coder-public").message()).contains("[gateway-class]", "gateways/public");
         assertThat(served.get("HTTPRoute coder/coder-elsewhere").message()).contains("[gateway-unknown]");
         assertThat(served.get("HTTPRoute web/ide").message()).contains("allowed by a ReferenceGrant in coder");
+        assertThat(served.get("EndpointSlice web/backdoor-1").message())
+                .contains("its endpoint address 10.244.1.23 is Pod coder/coder-7d9f8c6b5-x2k4q", "[endpoint-slice]", "Service web/backdoor");
     }
 
     /** The same objects through the CLI, against the same cluster as {@code --state}. */

@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  * come from informer threads while admission threads read, hence the concurrent maps; a lookup is one
  * map access.
  */
-public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, GatewayIndex {
+public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, GatewayIndex, PodAddresses {
     private final CoderOwnership ownership;
     private final String name;
     private final BooleanSupplier synced;
@@ -35,6 +35,9 @@ public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, Gatew
     private final Map<String, String> ingressClasses = new ConcurrentHashMap<>();
     private final Map<String, String> gatewayClasses = new ConcurrentHashMap<>();
     private final Map<String, String> gateways = new ConcurrentHashMap<>();
+    /** Coder Pod addresses -> "Pod namespace/name (why)", and each Pod's addresses so an update or delete replaces them. */
+    private final Map<String, String> podsByAddress = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> addressesByPod = new ConcurrentHashMap<>();
     /** By the grant's own namespace/name, so an update or delete replaces exactly its permissions. */
     private final Map<String, List<Grant>> grants = new ConcurrentHashMap<>();
 
@@ -66,6 +69,22 @@ public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, Gatew
         switch (kind) {
             case SERVICE -> ownership.serviceReason(namespace(object, defaultNamespace), Kube.stringMap(metadata.path("labels")))
                     .ifPresentOrElse(why -> coderServices.put(key, "is Coder's (" + why + ")"), () -> coderServices.remove(key));
+            case POD -> {
+                forgetPod(key);
+                ownership.declared(namespace(object, defaultNamespace), Kube.stringMap(metadata.path("labels"))).ifPresent(why -> {
+                    var addresses = new java.util.ArrayList<String>();
+                    object.path("status").path("podIPs").forEach(ip -> addresses.add(ip.path("ip").asText()));
+                    if (object.path("status").path("podIP").isTextual()) {
+                        addresses.add(object.path("status").path("podIP").asText());
+                    }
+                    addresses.removeIf(String::isEmpty);
+                    // hostNetwork pods share the node's address: that address is not Coder's alone
+                    if (!addresses.isEmpty() && !object.path("spec").path("hostNetwork").asBoolean(false)) {
+                        addressesByPod.put(key, List.copyOf(addresses));
+                        addresses.forEach(ip -> podsByAddress.put(ip, "Pod " + key + " (" + why + ")"));
+                    }
+                });
+            }
             case INGRESS_CLASS -> ingressClasses.put(metadata.path("name").asText(),
                     object.path("spec").path("controller").asText(""));
             case GATEWAY_CLASS -> gatewayClasses.put(metadata.path("name").asText(),
@@ -88,6 +107,7 @@ public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, Gatew
         var key = key(object, defaultNamespace);
         switch (kind) {
             case SERVICE -> coderServices.remove(key);
+            case POD -> forgetPod(key);
             case INGRESS_CLASS -> ingressClasses.remove(object.path("metadata").path("name").asText());
             case GATEWAY_CLASS -> gatewayClasses.remove(object.path("metadata").path("name").asText());
             case GATEWAY -> gateways.remove(key);
@@ -99,6 +119,20 @@ public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, Gatew
     public Optional<String> coderService(String namespace, String serviceName) {
         requireSynced();
         return Optional.ofNullable(coderServices.get(namespace + "/" + serviceName));
+    }
+
+    @Override
+    public Optional<String> coderPod(String ip) {
+        requireSynced();
+        return Optional.ofNullable(podsByAddress.get(ip));
+    }
+
+    private void forgetPod(String key) {
+        var addresses = addressesByPod.remove(key);
+        if (addresses != null) {
+            // only where the address is still this Pod's: a new Pod may have been given it already
+            addresses.forEach(ip -> podsByAddress.computeIfPresent(ip, (address, pod) -> pod.startsWith("Pod " + key + " (") ? null : pod));
+        }
     }
 
     @Override
@@ -141,6 +175,7 @@ public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, Gatew
         sizes.put("gateway classes", gatewayClasses.size());
         sizes.put("gateways", gateways.size());
         sizes.put("reference grants", grants.size());
+        sizes.put("coder pods", addressesByPod.size());
         return sizes;
     }
 
@@ -161,7 +196,7 @@ public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, Gatew
 
     /** The kinds it learns from; anything else is ignored. */
     private enum Kind {
-        SERVICE, INGRESS_CLASS, GATEWAY_CLASS, GATEWAY, REFERENCE_GRANT;
+        SERVICE, POD, INGRESS_CLASS, GATEWAY_CLASS, GATEWAY, REFERENCE_GRANT;
 
         static Kind of(JsonNode object) {
             if (!object.path("metadata").path("name").isTextual()) {
@@ -170,7 +205,11 @@ public final class ClusterKnowledge implements ServiceCatalog, ClassIndex, Gatew
             var apiVersion = object.path("apiVersion").asText();
             var kind = object.path("kind").asText();
             if ("v1".equals(apiVersion)) {
-                return "Service".equals(kind) ? SERVICE : null;
+                return switch (kind) {
+                    case "Service" -> SERVICE;
+                    case "Pod" -> POD;
+                    default -> null;
+                };
             }
             if (apiVersion.startsWith("networking.k8s.io/")) {
                 return "IngressClass".equals(kind) ? INGRESS_CLASS : null;

@@ -23,7 +23,7 @@ public final class ExposurePolicy implements Policy {
     private final Policy byKind;
 
     public ExposurePolicy(ExposureConfig config, CoderConfig coder, ServiceCatalog services, ClassIndex classIndex,
-                          GatewayIndex gateways) {
+                          GatewayIndex gateways, PodAddresses pods) {
         this.config = config;
         var ownership = new CoderOwnership(coder, services);
         var classes = new ClassTrust(config, classIndex);
@@ -33,6 +33,8 @@ public final class ExposurePolicy implements Policy {
         bound.add(Typed.validating(Typed.Kind.of("", "Service", Service.class),
                 new Guard<>(config, new ServiceRules(config, ownership, CidrSet.parse(config.allowedCidrs())))));
         bound.add(Typed.validating(Typed.Kind.raw("", "Pod"), new Guard<>(config, new PodRules(ownership))));
+        bound.add(Typed.validating(Typed.Kind.raw("discovery.k8s.io", "EndpointSlice"),
+                new Guard<>(config, new EndpointSliceRules(ownership, pods))));
         bound.add(Typed.validating(Typed.Kind.raw(GatewayApi.GROUP, "Gateway"),
                 new Guard<>(config, new GatewayRules(config, ownership, classes))));
         for (var kind : GatewayApi.ROUTE_KINDS) {
