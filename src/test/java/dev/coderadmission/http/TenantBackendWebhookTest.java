@@ -44,6 +44,8 @@ class TenantBackendWebhookTest {
     static void start() {
         server = TestServer.start(management(), client);
         watches = server.context().getBean(Background.class);
+        // before its informers have listed the server answers 503 (UnsyncedInformersTest); these tests start after
+        Eventually.await(watches::unsynced, List::isEmpty, Duration.ofSeconds(15));
     }
 
     static AdmissionConfig management() {
