@@ -47,8 +47,9 @@ class KnowledgeInformersTest {
             client.services().inNamespace("web").withName("proxy").edit(s -> new ServiceBuilder(s).editMetadata()
                     .removeFromLabels("app.kubernetes.io/name").addToLabels("app", "proxy").endMetadata().build());
             Eventually.await(() -> knowledge.coderService("web", "proxy"), Optional::isEmpty, WAIT);
-        } finally {
+            // delete while the informers still watch: the mock server stalls sending events to a closing watch
             client.services().inNamespace("web").delete();
+            Eventually.await(() -> informers.sizes().get("coder services"), n -> n == 0, WAIT);
         }
     }
 
@@ -80,6 +81,8 @@ class KnowledgeInformersTest {
 
             client.genericKubernetesResources("gateway.networking.k8s.io/v1", "Gateway").inNamespace("gateways").withName("tailnet").delete();
             Eventually.await(() -> knowledge.gatewayClass("gateways", "tailnet"), Optional::isEmpty, WAIT);
+            client.genericKubernetesResources("gateway.networking.k8s.io/v1beta1", "ReferenceGrant").inNamespace("coder").delete();
+            Eventually.await(() -> knowledge.grants("HTTPRoute", "web", "coder", "coder"), granted -> !granted, WAIT);
         }
     }
 
