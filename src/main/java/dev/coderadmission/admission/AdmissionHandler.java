@@ -3,6 +3,7 @@ package dev.coderadmission.admission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+
 /**
  * The transport-independent part of serving a webhook: decode, decide, encode. Every failure is
  * turned into an answer here, so no exception reaches the HTTP server and none leaks a stack trace
@@ -12,10 +13,14 @@ public final class AdmissionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
 
     /**
-     * An HTTP status and JSON body, and the outcome for metrics: allowed, patched, denied, invalid
-     * (a 400 answer) or error (a 500).
+     * An HTTP status and JSON body, and for metrics the outcome (allowed, warned, patched, denied,
+     * invalid for a 400 answer or a 400 denial, unsynced for a 503, error for a 500) and the request's
+     * kind and operation ("" when the body was not a readable review).
      */
-    public record Answer(int status, byte[] body, String outcome) {
+    public record Answer(int status, byte[] body, String outcome, String kind, String operation) {
+        Answer(int status, byte[] body, String outcome) {
+            this(status, body, outcome, "", "");
+        }
     }
 
     private AdmissionHandler() {
@@ -39,25 +44,55 @@ public final class AdmissionHandler {
             LOG.warn("webhook {} cannot judge {} ({}) yet: {}", webhook.path(), request.describe(), request.uid(), e.getMessage());
             return new Answer(503, AdmissionReviews.errorStatus(503, "ServiceUnavailable", "webhook " + webhook.path()
                     + " cannot judge " + request.describe() + " yet: " + e.getMessage()
-                    + "; kube-apiserver applies the webhook's failurePolicy"), "unsynced");
+                    + "; kube-apiserver applies the webhook's failurePolicy"), "unsynced", request.kind(), request.operation().name());
         } catch (RuntimeException e) {
             // A policy bug must not take the server down nor leak internals; the UID lets an operator
             // find the request in the API server's audit log.
             LOG.error("webhook {} failed on request {} ({})", webhook.path(), request.uid(), request.describe(), e);
             return new Answer(500, AdmissionReviews.errorStatus(500, "InternalError",
                     "webhook " + webhook.path() + " failed on request " + request.uid() + ": internal error, see the webhook's log"),
-                    "error");
-        }
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} {} -> {}", webhook.path(), request.operation(), request.describe(),
-                    decision.getClass().getSimpleName());
+                    "error", request.kind(), request.operation().name());
         }
         var outcome = switch (decision) {
-            case Decision.Allow ignored -> "allowed";
+            case Decision.Allow allow -> allow.warnings().isEmpty() ? "allowed" : "warned";
             case Decision.Patch ignored -> "patched";
             case Decision.Deny deny -> deny.code() == 403 ? "denied" : "invalid";
         };
-        return new Answer(200, AdmissionReviews.encode(request.uid(), decision), outcome);
+        log(webhook, request, decision, outcome);
+        return new Answer(200, AdmissionReviews.encode(request.uid(), decision), outcome, request.kind(),
+                request.operation().name());
+    }
+
+    /**
+     * One line per denial, admission with warnings and mutation, with the fields a log pipeline filters
+     * on as key-values (the {@code json} log format makes each a JSON field), written by
+     * {@link ReviewLog} off the event loop; plain admissions, the common case, only at DEBUG.
+     */
+    private static void log(Webhook webhook, AdmissionRequest request, Decision decision, String outcome) {
+        if (decision instanceof Decision.Allow allow && allow.warnings().isEmpty()) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} admitted {} {} ({})", webhook.path(), request.operation(), request.describe(), request.uid());
+            }
+            return;
+        }
+        if (!ReviewLog.enabled()) {
+            return;
+        }
+        var name = request.name().isEmpty()
+                ? request.object().path("metadata").path("generateName").asText("") + "<generated>" : request.name();
+        var verb = switch (decision) {
+            case Decision.Deny ignored -> "denied";
+            case Decision.Patch ignored -> "patched";
+            case Decision.Allow ignored -> "admitted with warnings";
+        };
+        var detail = switch (decision) {
+            case Decision.Deny deny -> deny.message();
+            case Decision.Patch patch -> patch.warnings().isEmpty() ? "" : String.join("; ", patch.warnings());
+            case Decision.Allow allow -> String.join("; ", allow.warnings());
+        };
+        ReviewLog.add(new ReviewLog.Line(webhook.path(), webhook.name(), outcome, request.uid(), request.operation().name(),
+                request.kind(), request.effectiveNamespace(), name, request.dryRun(), verb, detail,
+                decision instanceof Decision.Patch patch ? patch.operations().size() : 0));
     }
 
     private static Answer badRequest(String message) {

@@ -1,6 +1,7 @@
 package dev.coderadmission.admission;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -95,8 +97,16 @@ public final class AdmissionReviews {
         return value != null && value.isObject() ? value : MissingNode.getInstance();
     }
 
+    private static final byte[] PATCH_HEAD = ("{\"apiVersion\":\"" + API_VERSION + "\",\"kind\":\"" + KIND
+            + "\",\"response\":{\"uid\":").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PATCH_MIDDLE = ",\"allowed\":true,\"patchType\":\"JSONPatch\",\"patch\":\""
+            .getBytes(StandardCharsets.US_ASCII);
+
     /** The AdmissionReview response for {@code decision}, with the request's UID echoed. */
     public static byte[] encode(String uid, Decision decision) {
+        if (decision instanceof Decision.Patch patch && patch.warnings().isEmpty()) {
+            return encodePatch(uid, patch);
+        }
         var response = NODES.objectNode();
         response.put("uid", uid);
         switch (decision) {
@@ -120,6 +130,32 @@ public final class AdmissionReviews {
         review.put("kind", KIND);
         review.set("response", response);
         return writeBytes(review);
+    }
+
+    /**
+     * A patch answer written straight into bytes: the base64 of a workspace pod's patch is ~10 KB, and
+     * going through a tree, a String and the generator's escaping check cost a fifth of such a review.
+     * Base64 needs no JSON escaping; the UID is quoted by Jackson.
+     */
+    private static byte[] encodePatch(String uid, Decision.Patch patch) {
+        var patchBase64 = Base64.getEncoder().encode(writeBytes(patch.operations()));
+        var quotedUid = JsonStringEncoder.getInstance().quoteAsUTF8(uid);
+        var out = new byte[PATCH_HEAD.length + quotedUid.length + 2 + PATCH_MIDDLE.length + patchBase64.length + 3];
+        int at = 0;
+        System.arraycopy(PATCH_HEAD, 0, out, at, PATCH_HEAD.length);
+        at += PATCH_HEAD.length;
+        out[at++] = '"';
+        System.arraycopy(quotedUid, 0, out, at, quotedUid.length);
+        at += quotedUid.length;
+        out[at++] = '"';
+        System.arraycopy(PATCH_MIDDLE, 0, out, at, PATCH_MIDDLE.length);
+        at += PATCH_MIDDLE.length;
+        System.arraycopy(patchBase64, 0, out, at, patchBase64.length);
+        at += patchBase64.length;
+        out[at++] = '"';
+        out[at++] = '}';
+        out[at] = '}';
+        return out;
     }
 
     private static void addWarnings(ObjectNode response, List<String> warnings) {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = RootCommand.Version.class,
         description = "Admission webhook that keeps a self-hosted Coder private to its tailnet.",
-        subcommands = {ServeCommand.class, DryRunCommand.class, TestCommand.class, AuditCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DryRunCommand.class, TestCommand.class, AuditCommand.class, CertsCommand.class, TrainCommand.class,
+                CommandLine.HelpCommand.class})
 public final class RootCommand implements Runnable {
     /** Exit code meaning "a server is running: do not call System.exit". */
     public static final int KEEP_RUNNING = Integer.MIN_VALUE;

@@ -3,6 +3,7 @@ package dev.coderadmission.cli;
 import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.config.TlsConfig;
+import dev.coderadmission.runtime.LogFormat;
 import dev.coderadmission.runtime.Shutdown;
 import io.micronaut.context.ApplicationContext;
 import sun.misc.Signal;
@@ -38,6 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         try {
             var admissionConfig = config.load();
+            LogFormat.apply(admissionConfig.logging());
             preflight(admissionConfig.tls());
             var client = KubernetesClients.create(admissionConfig.kubernetes());
             var context = AdmissionServer.start(admissionConfig, client.orElse(null));

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, CoderConfig coder,
                               ExposureConfig exposure, AgentUrlConfig agentUrl, TenantBackendConfig tenantBackend,
-                              TlsConfig tls, LeaderElectionConfig leaderElection, AuditConfig audit) {
+                              TlsConfig tls, LeaderElectionConfig leaderElection, AuditConfig audit,
+                              LoggingConfig logging) {
 
     public AdmissionConfig {
         server = Defaults.value(server, ServerConfig.defaults());
@@ -22,43 +23,48 @@ public record AdmissionConfig(ServerConfig server, KubernetesConfig kubernetes, 
         tls = Defaults.value(tls, TlsConfig.defaults());
         leaderElection = Defaults.value(leaderElection, LeaderElectionConfig.defaults());
         audit = Defaults.value(audit, AuditConfig.defaults());
+        logging = Defaults.value(logging, LoggingConfig.defaults());
     }
 
     /** The embedded default config: what {@code serve} and {@code dry-run} use without {@code --config}. */
     public static AdmissionConfig defaults() {
-        return new AdmissionConfig(null, null, null, null, null, null, null, null, null);
+        return new AdmissionConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     public AdmissionConfig withExposure(ExposureConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, value, agentUrl, tenantBackend, tls, leaderElection, audit);
+        return new AdmissionConfig(server, kubernetes, coder, value, agentUrl, tenantBackend, tls, leaderElection, audit, logging);
     }
 
     public AdmissionConfig withCoder(CoderConfig value) {
-        return new AdmissionConfig(server, kubernetes, value, exposure, agentUrl, tenantBackend, tls, leaderElection, audit);
+        return new AdmissionConfig(server, kubernetes, value, exposure, agentUrl, tenantBackend, tls, leaderElection, audit, logging);
     }
 
     public AdmissionConfig withAgentUrl(AgentUrlConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, value, tenantBackend, tls, leaderElection, audit);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, value, tenantBackend, tls, leaderElection, audit, logging);
     }
 
     public AdmissionConfig withTls(TlsConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, value, leaderElection, audit);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, value, leaderElection, audit, logging);
     }
 
     public AdmissionConfig withLeaderElection(LeaderElectionConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, value, audit);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, value, audit, logging);
     }
 
     public AdmissionConfig withKubernetes(KubernetesConfig value) {
-        return new AdmissionConfig(server, value, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, audit);
+        return new AdmissionConfig(server, value, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, audit, logging);
     }
 
     public AdmissionConfig withServer(ServerConfig value) {
-        return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, audit);
+        return new AdmissionConfig(value, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, audit, logging);
     }
 
     public AdmissionConfig withAudit(AuditConfig value) {
-        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, value);
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, value, logging);
+    }
+
+    public AdmissionConfig withLogging(LoggingConfig value) {
+        return new AdmissionConfig(server, kubernetes, coder, exposure, agentUrl, tenantBackend, tls, leaderElection, audit, value);
     }
 
     /**

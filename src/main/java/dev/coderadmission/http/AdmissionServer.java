@@ -56,12 +56,17 @@ public final class AdmissionServer {
         props.put("micronaut.server.ssl.port", server.port() == 0 ? -1 : server.port());
         props.put("micronaut.server.ssl.key-name", ServingCertificateProvider.NAME);
         props.put("micronaut.server.ssl.protocols", List.of("TLSv1.3", "TLSv1.2"));
+        // the client CAs, or an empty store when no client certificate is asked for (see the provider)
+        props.put("micronaut.server.ssl.trust-name", ServingCertificateProvider.NAME);
         if (config.tls().clientCaFile() != null) {
             // kube-apiserver can present a client certificate (--admission-control-config-file kubeconfig)
             props.put("micronaut.server.ssl.client-authentication", "NEED");
-            props.put("micronaut.server.ssl.trust-name", ServingCertificateProvider.NAME);
         }
         props.put("micronaut.server.max-request-size", server.maxRequestBytes());
+        // epoll on Linux (in the jar for x86_64 and aarch64), NIO elsewhere
+        props.put("micronaut.netty.event-loops.default.prefer-native-transport", true);
+        props.put("micronaut.server.netty.parent.prefer-native-transport", true);
+        props.put("micronaut.server.netty.worker.prefer-native-transport", true);
         // our ConnectionGuard closes idle connections first; Micronaut's timer is only a backstop
         props.put("micronaut.server.idle-timeout", server.idleTimeout().multipliedBy(2).toMillis() + "ms");
         // finish reviews in flight on stop (see runtime.Shutdown for the drain before it)

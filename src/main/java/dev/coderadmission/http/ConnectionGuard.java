@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -24,6 +26,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +65,27 @@ final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCusto
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong inFlight = new AtomicLong();
 
-    ConnectionGuard(AdmissionConfig config) {
+    /** Resolved at the first connection: the webhooks behind it need the cluster watches, built later than this. */
+    private final Provider<AdmissionEndpoint> endpointProvider;
+    private volatile AdmissionEndpoint endpoint;
+
+    ConnectionGuard(AdmissionConfig config, Provider<AdmissionEndpoint> endpointProvider) {
+        this.endpointProvider = endpointProvider;
         var server = config.server();
         this.managementPort = server.managementPort();
         this.maxConnections = server.maxConnections();
         this.requestTimeoutNanos = server.requestTimeout().toNanos();
         this.idleTimeoutNanos = server.idleTimeout().toNanos();
         this.maxInFlightBytes = server.maxInFlightBytes();
+    }
+
+    private AdmissionEndpoint endpoint() {
+        var resolved = endpoint;
+        if (resolved == null) {
+            resolved = endpointProvider.get();
+            endpoint = resolved;
+        }
+        return resolved;
     }
 
     /** Bytes of request bodies admitted and not yet answered, across all connections. */
@@ -141,6 +158,7 @@ final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCusto
             if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null) {
                 pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "coder-admission-requests",
                         deadline.messages);
+                pipeline.addAfter("coder-admission-requests", "coder-admission-endpoint", endpoint().newHandler());
             }
         }
     }
@@ -219,7 +237,8 @@ final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCusto
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
                 ctx.write(msg, promise);
-                if (msg instanceof LastHttpContent) {
+                if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse response
+                        && response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
                     // the answer is out (Micronaut writes with a void promise, so no listener here)
                     release();
                     receiving = false;
@@ -284,7 +303,14 @@ final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCusto
             cancel();
             timer = channel.eventLoop().schedule(() -> {
                 LOG.debug("closing the connection from {}: {}", channel.remoteAddress(), why);
-                channel.close();
+                // from the head of the pipeline: AdmissionEndpoint holds back closes while a request is in
+                // progress (for graceful shutdown), which is what this deadline is about
+                var first = channel.pipeline().firstContext();
+                if (first != null) {
+                    first.close();
+                } else {
+                    channel.close();
+                }
             }, nanos, TimeUnit.NANOSECONDS);
         }
 

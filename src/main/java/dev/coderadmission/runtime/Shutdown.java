@@ -1,5 +1,6 @@
 package dev.coderadmission.runtime;
 
+import dev.coderadmission.admission.ReviewLog;
 import dev.coderadmission.config.AdmissionConfig;
 import io.micronaut.context.ApplicationContext;
 import jakarta.inject.Singleton;
@@ -49,6 +50,7 @@ public class Shutdown {
             Thread.currentThread().interrupt();
         }
         context.close();
+        ReviewLog.flush(); // the last reviews' lines
         LOG.info("stopped");
     }
 }

@@ -33,7 +33,7 @@ public final class ServingCertificateProvider implements CertificateProvider {
 
     public ServingCertificateProvider(ServingCertificateSource source, AdmissionConfig config) {
         current.set(source.initial());
-        clientTrust = config.tls().clientCaFile() == null ? null : clientTrust(Path.of(config.tls().clientCaFile()));
+        clientTrust = config.tls().clientCaFile() == null ? emptyStore() : clientTrust(Path.of(config.tls().clientCaFile()));
         source.attach(this);
     }
 
@@ -52,11 +52,22 @@ public final class ServingCertificateProvider implements CertificateProvider {
         }
     }
 
+    /**
+     * Without client authentication nothing is verified against the trust store; an empty one spares
+     * loading the JDK's 150 CA certificates at start-up, which Micronaut's default trust manager does.
+     */
+    private static KeyStore emptyStore() {
+        try {
+            var store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            return store;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create an in-memory key store", e);
+        }
+    }
+
     @Override
     public Publisher<KeyStore> getTrustStore() {
-        if (clientTrust == null) {
-            return getKeyStore();
-        }
         return subscriber -> subscriber.onSubscribe(new Subscription() {
             private boolean done;
 

@@ -61,15 +61,41 @@ public final class AgentUrlPolicy implements Policy {
             return Decision.allow(List.of("coder-admission: no internal Coder URL is known (" + url.source()
                     + "); " + request.describe() + " keeps its agent URL"));
         }
-        var mutated = pod.deepCopy();
+        // Copy only the path to what changes and share the rest with the request's tree: a workspace pod
+        // is ~11 KB of JSON, and the diff below skips shared subtrees by identity.
+        var spec = (ObjectNode) pod.get("spec"); // an object: candidates() found containers in it
+        var mutated = shallowCopy(pod);
+        var specCopy = shallowCopy(spec);
+        mutated.set("spec", specCopy);
+        for (var list : List.of("containers", "initContainers")) {
+            if (spec.get(list) instanceof ArrayNode original) {
+                specCopy.set(list, original.arrayNode().addAll(original));
+            }
+        }
+        if (pod.get("metadata") instanceof ObjectNode metadata) {
+            var metadataCopy = shallowCopy(metadata);
+            if (metadata.get("annotations") instanceof ObjectNode annotations) {
+                metadataCopy.set("annotations", shallowCopy(annotations));
+            }
+            mutated.set("metadata", metadataCopy);
+        }
         var warnings = new ArrayList<String>();
         for (var at : agentContainers(containers)) {
-            var container = (ObjectNode) mutated.path("spec").path(at.list()).get(at.index());
+            var list = (ArrayNode) mutated.path("spec").path(at.list());
+            var container = (ObjectNode) list.get(at.index()).deepCopy();
+            list.set(at.index(), container);
             rewriteInitScript(container, internal.get());
             setAgentUrl(container, internal.get(), request, warnings);
         }
         annotations(mutated).put(ANNOTATION, internal.get());
         return Patches.decide(pod, mutated, warnings);
+    }
+
+    /** A new object with the same fields, the values shared (not copied). */
+    private static ObjectNode shallowCopy(ObjectNode node) {
+        var copy = node.objectNode();
+        copy.setAll(node);
+        return copy;
     }
 
     /** A container of the pod: in {@code spec.containers}, or a native sidecar in {@code spec.initContainers}. */
