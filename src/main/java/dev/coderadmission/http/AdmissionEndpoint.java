@@ -162,8 +162,15 @@ final class AdmissionEndpoint {
             refusal = refusal(request, path, webhook);
             received = 0;
             length = 0;
-            var declared = HttpUtil.getContentLength(request, -1L);
-            body = refusal != null || declared == 0 ? NO_BODY : new byte[(int) (declared > 0 ? declared : 16_384)];
+            // only read once refusal() has checked the head: an unparsable Content-Length is a decoder failure
+            var declared = refusal != null ? 0 : HttpUtil.getContentLength(request, -1L);
+            body = declared == 0 ? NO_BODY : new byte[(int) (declared > 0 ? declared : 16_384)];
+            if (request.decoderResult().isFailure()) {
+                // Netty's decoder discards the rest of the connection's bytes after a bad head, so no
+                // last content will come: answer now and close
+                refuse(ctx, refusal, true);
+                return;
+            }
             if (HttpUtil.is100ContinueExpected(request)) {
                 if (refusal != null) {
                     // the client waits for our word before it sends the body: answer now, and close, since

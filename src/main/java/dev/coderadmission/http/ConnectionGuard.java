@@ -209,7 +209,8 @@ final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCusto
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof HttpRequest request) {
                     receiving = true;
-                    var declared = HttpUtil.getContentLength(request, 0L);
+                    // a head the decoder rejected may carry an unparsable Content-Length: AdmissionEndpoint answers it
+                    var declared = request.decoderResult().isFailure() ? 0L : HttpUtil.getContentLength(request, 0L);
                     if (!take(declared)) {
                         refuse(ctx, msg);
                         return;

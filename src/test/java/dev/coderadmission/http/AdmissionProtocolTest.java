@@ -191,6 +191,50 @@ class AdmissionProtocolTest {
         assertThat(healthOverHttps.statusCode()).isEqualTo(404);
     }
 
+    /** Raw HTTP/1.1 over TLS, for requests no well-behaved client library sends. */
+    private static String rawExchange(String request) throws Exception {
+        try (var socket = (SSLSocket) server.client().sslContext().getSocketFactory().createSocket("localhost", server.httpsPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void anUnparsableContentLengthIs400AndTheConnectionCloses() throws Exception {
+        var reply = rawExchange("POST /validate/exposure HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: twelve\r\n\r\n{}");
+
+        assertThat(reply).startsWith("HTTP/1.1 400").containsIgnoringCase("connection: close")
+                .contains("\"kind\":\"Status\"").contains("malformed HTTP request");
+        assertThat(server.post("/validate/exposure", nodePortReview()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void expectContinueGetsA100ThenTheAnswerAndARefusalInstead() throws Exception {
+        var body = nodePortReview();
+        var accepted = rawExchange("POST /validate/exposure HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Expect: 100-continue\r\nConnection: close\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+                + "\r\n\r\n" + new String(body.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        var refused = rawExchange("POST /validate/nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+
+        assertThat(accepted).startsWith("HTTP/1.1 100 Continue\r\n").contains("HTTP/1.1 200 OK").contains("705ab4f5-6393-11e8-b7cc-42010a800002");
+        assertThat(refused).startsWith("HTTP/1.1 404").containsIgnoringCase("connection: close").doesNotContain("100 Continue");
+    }
+
+    @Test
+    void answersAreNeverCompressedThoughTheClientAcceptsGzip() throws Exception {
+        var body = nodePortReview();
+        var reply = rawExchange("POST /validate/exposure?timeout=10s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Accept-Encoding: gzip\r\nConnection: close\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+                + "\r\n\r\n" + new String(body.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+
+        assertThat(reply).startsWith("HTTP/1.1 200 OK").doesNotContainIgnoringCase("content-encoding")
+                .contains("\"apiVersion\":\"admission.k8s.io/v1\"");
+    }
+
     @Test
     void plainHttpToTheWebhookPortIsRefused() throws IOException {
         try (var socket = new Socket("127.0.0.1", server.httpsPort())) {
