@@ -21,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -69,7 +70,9 @@ final class TrainCommand implements Callable<Integer> {
                 for (int round = 0; round < rounds; round++) {
                     for (var review : reviews) {
                         for (var path : List.of("/validate/exposure", "/mutate/agent-url", "/mutate/tenant-backend")) {
+                            // a timeout, so a server that stops answering fails the build instead of hanging it
                             var response = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + path + "?timeout=10s"))
+                                    .timeout(Duration.ofSeconds(10))
                                     .header("Content-Type", "application/json")
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(review)).build(), HttpResponse.BodyHandlers.ofByteArray());
                             if (response.statusCode() != 200) {
