@@ -201,6 +201,13 @@ class AdmissionProtocolTest {
         }
     }
 
+    /** The node-port review POSTed with {@code headers} (each ending in CRLF) and {@code Connection: close}. */
+    private static String rawReview(String target, String headers) throws Exception {
+        var body = nodePortReview().getBytes(StandardCharsets.UTF_8);
+        return rawExchange("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + headers
+                + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n" + new String(body, StandardCharsets.ISO_8859_1));
+    }
+
     @Test
     void anUnparsableContentLengthIs400AndTheConnectionCloses() throws Exception {
         var reply = rawExchange("POST /validate/exposure HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -213,10 +220,7 @@ class AdmissionProtocolTest {
 
     @Test
     void expectContinueGetsA100ThenTheAnswerAndARefusalInstead() throws Exception {
-        var body = nodePortReview();
-        var accepted = rawExchange("POST /validate/exposure HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Expect: 100-continue\r\nConnection: close\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-                + "\r\n\r\n" + new String(body.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        var accepted = rawReview("/validate/exposure", "Expect: 100-continue\r\n");
         var refused = rawExchange("POST /validate/nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n");
 
@@ -226,10 +230,7 @@ class AdmissionProtocolTest {
 
     @Test
     void answersAreNeverCompressedThoughTheClientAcceptsGzip() throws Exception {
-        var body = nodePortReview();
-        var reply = rawExchange("POST /validate/exposure?timeout=10s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Accept-Encoding: gzip\r\nConnection: close\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-                + "\r\n\r\n" + new String(body.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        var reply = rawReview("/validate/exposure?timeout=10s", "Accept-Encoding: gzip\r\n");
 
         assertThat(reply).startsWith("HTTP/1.1 200 OK").doesNotContainIgnoringCase("content-encoding")
                 .contains("\"apiVersion\":\"admission.k8s.io/v1\"");
