@@ -3,7 +3,6 @@ package dev.coderadmission.admission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
 /**
  * The transport-independent part of serving a webhook: decode, decide, encode. Every failure is
  * turned into an answer here, so no exception reaches the HTTP server and none leaks a stack trace
@@ -78,8 +77,6 @@ public final class AdmissionHandler {
         if (!ReviewLog.enabled()) {
             return;
         }
-        var name = request.name().isEmpty()
-                ? request.object().path("metadata").path("generateName").asText("") + "<generated>" : request.name();
         var verb = switch (decision) {
             case Decision.Deny ignored -> "denied";
             case Decision.Patch ignored -> "patched";
@@ -91,7 +88,7 @@ public final class AdmissionHandler {
             case Decision.Allow allow -> String.join("; ", allow.warnings());
         };
         ReviewLog.add(new ReviewLog.Line(webhook.path(), webhook.name(), outcome, request.uid(), request.operation().name(),
-                request.kind(), request.effectiveNamespace(), name, request.dryRun(), verb, detail,
+                request.kind(), request.effectiveNamespace(), request.displayName(), request.dryRun(), verb, detail,
                 decision instanceof Decision.Patch patch ? patch.operations().size() : 0));
     }
 

@@ -45,7 +45,12 @@ public record AdmissionRequest(
 
     /** "Kind namespace/name", the way kubectl names an object in its messages. */
     public String describe() {
-        var objectName = name.isEmpty() ? object.path("metadata").path("generateName").asText("") + "<generated>" : name;
+        var objectName = displayName();
         return kind + " " + (namespace.isEmpty() ? objectName : namespace + "/" + objectName);
+    }
+
+    /** The name, or {@code generateName<generated>} when the API server has yet to generate it. */
+    public String displayName() {
+        return name.isEmpty() ? object.path("metadata").path("generateName").asText("") + "<generated>" : name;
     }
 }

@@ -39,7 +39,7 @@ public final class ReviewLog {
     }
 
     /** What a line needs, captured on the event loop (plain fields, no formatting). */
-    record Line(String webhook, String rulesOrWebhookName, String outcome, String uid, String operation, String kind,
+    record Line(String webhook, String webhookName, String outcome, String uid, String operation, String kind,
                 String namespace, String name, boolean dryRun, String verb, String detail, int patchOperations) {
     }
 
@@ -100,7 +100,8 @@ public final class ReviewLog {
                 .addKeyValue("name", line.name())
                 .addKeyValue("dryRun", line.dryRun());
         if (line.patchOperations() > 0) {
-            event.addKeyValue("rules", line.rulesOrWebhookName()).addKeyValue("patchOperations", line.patchOperations());
+            // a mutation's rule is its webhook (agent-url, tenant-backend)
+            event.addKeyValue("rules", line.webhookName()).addKeyValue("patchOperations", line.patchOperations());
         } else {
             event.addKeyValue("rules", rules(line.detail()));
         }

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import dev.coderadmission.config.LoggingConfig;
@@ -43,7 +42,7 @@ public final class LogFormat {
     private static void collect(Appender<ILoggingEvent> appender, List<OutputStreamAppender<ILoggingEvent>> found) {
         if (appender instanceof OutputStreamAppender<ILoggingEvent> stream) {
             found.add(stream);
-        } else if (appender instanceof AppenderAttachable<?> attachable && appender instanceof AppenderBase<?>) {
+        } else if (appender instanceof AppenderAttachable<?> attachable) { // AsyncAppender
             ((AppenderAttachable<ILoggingEvent>) attachable).iteratorForAppenders().forEachRemaining(inner -> collect(inner, found));
         }
     }

@@ -40,8 +40,7 @@ public final class ServingCertificateProvider implements CertificateProvider {
     /** The CAs whose client certificates are accepted ({@code tls.client-ca-file}). */
     private static KeyStore clientTrust(Path file) {
         try {
-            var store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
+            var store = emptyStore();
             int i = 0;
             for (var certificate : Pem.parseCertificates(Files.readString(file))) {
                 store.setCertificateEntry("client-ca-" + i++, certificate);
@@ -53,8 +52,9 @@ public final class ServingCertificateProvider implements CertificateProvider {
     }
 
     /**
-     * Without client authentication nothing is verified against the trust store; an empty one spares
-     * loading the JDK's 150 CA certificates at start-up, which Micronaut's default trust manager does.
+     * An in-memory store. Empty, it is the trust store without client authentication: nothing is verified
+     * against it, and it spares loading the JDK's 150 CA certificates at start-up, which Micronaut's
+     * default trust manager does.
      */
     private static KeyStore emptyStore() {
         try {
