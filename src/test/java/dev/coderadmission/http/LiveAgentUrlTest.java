@@ -40,6 +40,8 @@ class LiveAgentUrlTest {
     void aConfigMapChangeReachesTheNextPodWithoutARestart() {
         putUrl("http://coder.coder.svc.cluster.local:80");
         try (var server = TestServer.start(Profiles.named("tenant"), client)) {
+            // Until the informer has listed, the webhook answers 503 (by design); the test is about what follows.
+            Eventually.await(() -> readiness(server), code -> code == 200, Duration.ofSeconds(10));
             assertThat(Eventually.await(() -> injectedUrl(server), "http://coder.coder.svc.cluster.local:80"::equals,
                     Duration.ofSeconds(10))).isNotNull();
 
