@@ -44,6 +44,8 @@ public final class AdmissionHandler {
             return new Answer(503, AdmissionReviews.errorStatus(503, "ServiceUnavailable", "webhook " + webhook.path()
                     + " cannot judge " + request.describe() + " yet: " + e.getMessage()
                     + "; kube-apiserver applies the webhook's failurePolicy"), "unsynced", request.kind(), request.operation().name());
+        } catch (UnreadableObjectException e) {
+            return badRequest(e.getMessage());
         } catch (RuntimeException e) {
             // A policy bug must not take the server down nor leak internals; the UID lets an operator
             // find the request in the API server's audit log.

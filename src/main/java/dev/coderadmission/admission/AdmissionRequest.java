@@ -3,40 +3,125 @@ package dev.coderadmission.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
+import java.util.function.Supplier;
+
 /**
  * The part of an {@code admission.k8s.io/v1} request that policies read. The object stays the raw
  * JSON tree kube-apiserver sent, so fields our typed model does not know are never lost, and a
  * policy converts it to a typed fabric8 object only when it needs one.
  *
- * @param uid       echoed in the response
- * @param group     {@code request.kind.group} ("" for the core group)
- * @param version   {@code request.kind.version}
- * @param kind      {@code request.kind.kind}
- * @param namespace the object's namespace ("" for cluster-scoped objects)
- * @param name      the object's name ("" when the API server will generate it)
- * @param operation CREATE, UPDATE, DELETE or CONNECT
- * @param object    the new object ({@link MissingNode} on DELETE)
- * @param oldObject the old object on UPDATE and DELETE ({@link MissingNode} otherwise)
- * @param dryRun    whether the API server will persist nothing: policies must have no side effects then
+ * <p>From the HTTP path the object is parsed on first use ({@link AdmissionReviews#decode}): most
+ * reviews are of objects a policy dismisses by kind, namespace or operation, and building the tree
+ * of an 11 KB pod for them was most of the cost of such a review. Not thread-safe: a request is
+ * judged on one thread.
  */
-public record AdmissionRequest(
-        String uid,
-        String group,
-        String version,
-        String kind,
-        String namespace,
-        String name,
-        Operation operation,
-        JsonNode object,
-        JsonNode oldObject,
-        boolean dryRun) {
+public final class AdmissionRequest {
+    private final String uid;
+    private final String group;
+    private final String version;
+    private final String kind;
+    private final String namespace;
+    private final String name;
+    private final Operation operation;
+    private final boolean dryRun;
+    private Supplier<JsonNode> objectSource;
+    private Supplier<JsonNode> oldObjectSource;
+    private JsonNode object;
+    private JsonNode oldObject;
+
+    /**
+     * @param uid       echoed in the response
+     * @param group     {@code request.kind.group} ("" for the core group)
+     * @param version   {@code request.kind.version}
+     * @param kind      {@code request.kind.kind}
+     * @param namespace the object's namespace ("" for cluster-scoped objects)
+     * @param name      the object's name ("" when the API server will generate it)
+     * @param operation CREATE, UPDATE, DELETE or CONNECT
+     * @param object    the new object ({@link MissingNode} on DELETE)
+     * @param oldObject the old object on UPDATE and DELETE ({@link MissingNode} otherwise)
+     * @param dryRun    whether the API server will persist nothing: policies must have no side effects then
+     */
+    public AdmissionRequest(String uid, String group, String version, String kind, String namespace, String name,
+                            Operation operation, JsonNode object, JsonNode oldObject, boolean dryRun) {
+        this(uid, group, version, kind, namespace, name, operation, present(object), present(oldObject), dryRun);
+    }
+
+    /** A request whose objects are read when a policy first asks for them; the suppliers are called at most once. */
+    AdmissionRequest(String uid, String group, String version, String kind, String namespace, String name,
+                     Operation operation, Supplier<JsonNode> object, Supplier<JsonNode> oldObject, boolean dryRun) {
+        this.uid = uid;
+        this.group = group;
+        this.version = version;
+        this.kind = kind;
+        this.namespace = namespace;
+        this.name = name;
+        this.operation = operation;
+        this.objectSource = object;
+        this.oldObjectSource = oldObject;
+        this.dryRun = dryRun;
+    }
+
+    private static Supplier<JsonNode> present(JsonNode node) {
+        var value = node == null ? MissingNode.getInstance() : node;
+        return () -> value;
+    }
+
+    public String uid() {
+        return uid;
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Operation operation() {
+        return operation;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** The new object ({@link MissingNode} on DELETE). */
+    public JsonNode object() {
+        if (object == null) {
+            object = objectSource.get();
+            objectSource = null;
+        }
+        return object;
+    }
+
+    /** The old object on UPDATE and DELETE ({@link MissingNode} otherwise). */
+    public JsonNode oldObject() {
+        if (oldObject == null) {
+            oldObject = oldObjectSource.get();
+            oldObjectSource = null;
+        }
+        return oldObject;
+    }
 
     /**
      * The namespace the object lands in: the request's, or (offline, or for API servers that leave it
      * out) the object's own {@code metadata.namespace}.
      */
     public String effectiveNamespace() {
-        return namespace.isEmpty() ? object.path("metadata").path("namespace").asText("") : namespace;
+        return namespace.isEmpty() ? object().path("metadata").path("namespace").asText("") : namespace;
     }
 
     public boolean is(String group, String kind) {
@@ -51,6 +136,12 @@ public record AdmissionRequest(
 
     /** The name, or {@code generateName<generated>} when the API server has yet to generate it. */
     public String displayName() {
-        return name.isEmpty() ? object.path("metadata").path("generateName").asText("") + "<generated>" : name;
+        return name.isEmpty() ? object().path("metadata").path("generateName").asText("") + "<generated>" : name;
+    }
+
+    @Override
+    public String toString() {
+        return "AdmissionRequest[" + operation + " " + group + "/" + version + " " + describe() + ", uid " + uid
+                + (dryRun ? ", dry run]" : "]");
     }
 }

@@ -195,6 +195,28 @@ class AgentUrlWebhookTest {
     }
 
     @Test
+    void everyAgentUrlEntryIsSetIncludingOneWithoutAValue() {
+        var pod = Reviews.yaml("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {generateName: ws-, namespace: coder-workspace, labels: {com.coder.resource: "true"}}
+                spec:
+                  containers:
+                    - name: a
+                      image: busybox
+                      env: [{name: CODER_AGENT_URL}, {name: OTHER, value: "1"}, {name: CODER_AGENT_URL, value: "https://elsewhere"}]
+                """);
+
+        var result = mutate(server, pod);
+
+        assertThat(env(container(result.pod(), "a"), "CODER_AGENT_URL")).containsExactly(INTERNAL, INTERNAL);
+        assertThat(result.patch().toString()).contains("{\"op\":\"add\",\"path\":\"/spec/containers/0/env/0/value\"")
+                .contains("{\"op\":\"replace\",\"path\":\"/spec/containers/0/env/2/value\"");
+        assertThat(container(result.pod(), "a").path("env").get(1)).isEqualTo(container(pod, "a").path("env").get(1));
+        assertThat(mutate(server, result.pod()).patched()).isFalse();
+    }
+
+    @Test
     void aLookalikeHostIsNotRewritten() {
         var pod = (ObjectNode) example("workspace-official-template-pod.yaml");
         var command = (ArrayNode) container(pod, "dev").path("command");

@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.coderadmission.admission.AdmissionRequest;
 import dev.coderadmission.admission.Decision;
 import dev.coderadmission.admission.Operation;
-import dev.coderadmission.admission.Patches;
+import dev.coderadmission.admission.PatchBuilder;
 import dev.coderadmission.admission.Policy;
 import dev.coderadmission.config.AgentUrlConfig;
 import dev.coderadmission.config.CoderConfig;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,8 +24,9 @@ import java.util.regex.Pattern;
  * enough: Coder's bootstrap script exports {@code CODER_AGENT_URL="${ACCESS_URL}"} from text baked
  * in at provisioning time, so the external URL inside the script text is rewritten too.
  *
- * <p>The pod is changed as a JSON tree and the patch is the diff against the tree the API server
- * sent, so fields unknown to any model survive and a second pass produces no patch.
+ * <p>The patch is written operation by operation against the tree the API server sent (a diff of an
+ * 11 KB pod cost more than the rest of the policy), and only for values that differ: fields unknown
+ * to any model are never touched and a second pass produces no patch.
  */
 public final class AgentUrlPolicy implements Policy {
     public static final String ANNOTATION = "coder-admission.dev/agent-url";
@@ -47,13 +47,15 @@ public final class AgentUrlPolicy implements Policy {
 
     @Override
     public Decision admit(AdmissionRequest request) {
+        // Kind, operation and namespace first: they come from the request's envelope, so a pod outside
+        // the workspace namespaces (the common case) is allowed without its object ever being parsed.
         if (!config.enabled() || request.operation() != Operation.CREATE || !request.is("", "Pod")
+                || !config.namespaces().contains(request.effectiveNamespace())
                 || !(request.object() instanceof ObjectNode pod)) {
             return Decision.allow();
         }
-        var namespace = request.effectiveNamespace();
         var containers = candidates(pod);
-        if (!config.namespaces().contains(namespace) || containers.isEmpty() || !isWorkspace(pod, containers)) {
+        if (containers.isEmpty() || !isWorkspace(pod, containers)) {
             return Decision.allow();
         }
         var internal = url.current();
@@ -61,41 +63,16 @@ public final class AgentUrlPolicy implements Policy {
             return Decision.allow(List.of("coder-admission: no internal Coder URL is known (" + url.source()
                     + "); " + request.describe() + " keeps its agent URL"));
         }
-        // Copy only the path to what changes and share the rest with the request's tree: a workspace pod
-        // is ~11 KB of JSON, and the diff below skips shared subtrees by identity.
-        var spec = (ObjectNode) pod.get("spec"); // an object: candidates() found containers in it
-        var mutated = shallowCopy(pod);
-        var specCopy = shallowCopy(spec);
-        mutated.set("spec", specCopy);
-        for (var list : List.of("containers", "initContainers")) {
-            if (spec.get(list) instanceof ArrayNode original) {
-                specCopy.set(list, original.arrayNode().addAll(original));
-            }
-        }
-        if (pod.get("metadata") instanceof ObjectNode metadata) {
-            var metadataCopy = shallowCopy(metadata);
-            if (metadata.get("annotations") instanceof ObjectNode annotations) {
-                metadataCopy.set("annotations", shallowCopy(annotations));
-            }
-            mutated.set("metadata", metadataCopy);
-        }
+        var patch = new PatchBuilder();
         var warnings = new ArrayList<String>();
         for (var at : agentContainers(containers)) {
-            var list = (ArrayNode) mutated.path("spec").path(at.list());
-            var container = (ObjectNode) list.get(at.index()).deepCopy();
-            list.set(at.index(), container);
-            rewriteInitScript(container, internal.get());
-            setAgentUrl(container, internal.get(), request, warnings);
+            var container = (ObjectNode) at.container();
+            var path = "/spec/" + at.list() + "/" + at.index();
+            rewriteInitScript(container, path, internal.get(), patch);
+            setAgentUrl(container, path, internal.get(), request, warnings, patch);
         }
-        annotations(mutated).put(ANNOTATION, internal.get());
-        return Patches.decide(pod, mutated, warnings);
-    }
-
-    /** A new object with the same fields, the values shared (not copied). */
-    private static ObjectNode shallowCopy(ObjectNode node) {
-        var copy = node.objectNode();
-        copy.setAll(node);
-        return copy;
+        annotate(pod, internal.get(), patch);
+        return patch.decide(warnings);
     }
 
     /** A container of the pod: in {@code spec.containers}, or a native sidecar in {@code spec.initContainers}. */
@@ -147,7 +124,11 @@ public final class AgentUrlPolicy implements Policy {
         return withToken.isEmpty() ? containers.stream().filter(at -> !at.sidecar()).toList() : withToken;
     }
 
-    private void rewriteInitScript(ObjectNode container, String internal) {
+    /**
+     * The access URL in the container's command, args and env values, rewritten: Coder's bootstrap
+     * script (in an env value for envbuilder, in args otherwise) exports it as the agent URL.
+     */
+    private void rewriteInitScript(ObjectNode container, String path, String internal, PatchBuilder patch) {
         if (accessUrl == null) {
             return;
         }
@@ -155,35 +136,51 @@ public final class AgentUrlPolicy implements Policy {
         for (var field : List.of("command", "args")) {
             if (container.get(field) instanceof ArrayNode strings) {
                 for (int i = 0; i < strings.size(); i++) {
-                    int index = i;
-                    rewrite(strings.get(i), replacement).ifPresent(text -> strings.set(index, text));
+                    var rewritten = rewrite(strings.get(i), replacement);
+                    if (rewritten != null) {
+                        patch.replace(path + "/" + field + "/" + i, rewritten);
+                    }
                 }
             }
         }
         if (container.get("env") instanceof ArrayNode envs) {
-            for (var env : envs) {
-                if (env instanceof ObjectNode entry && entry.has("value")) {
-                    var replaced = rewrite(entry.get("value"), replacement);
-                    replaced.ifPresent(value -> entry.set("value", value));
+            for (int i = 0; i < envs.size(); i++) {
+                // the agent URL variable itself is set below, whatever it held
+                if (envs.get(i) instanceof ObjectNode entry && entry.has("value") && !isAgentUrl(entry)) {
+                    var rewritten = rewrite(entry.get("value"), replacement);
+                    if (rewritten != null) {
+                        patch.replace(path + "/env/" + i + "/value", rewritten);
+                    }
                 }
             }
         }
     }
 
-    /** The text with the access URL replaced; empty when it does not occur (so unchanged nodes stay identical). */
-    private Optional<TextNode> rewrite(JsonNode node, String replacement) {
+    /** The text with the access URL replaced; null when it does not occur. */
+    private TextNode rewrite(JsonNode node, String replacement) {
         if (!node.isTextual()) {
-            return Optional.empty();
+            return null;
         }
         var matcher = accessUrl.matcher(node.textValue());
-        return matcher.find() ? Optional.of(TextNode.valueOf(matcher.replaceAll(replacement))) : Optional.empty();
+        return matcher.find() ? TextNode.valueOf(matcher.replaceAll(replacement)) : null;
     }
 
-    private static void setAgentUrl(ObjectNode container, String internal, AdmissionRequest request, List<String> warnings) {
-        var envs = container.get("env") instanceof ArrayNode existing ? existing : container.putArray("env");
+    private static boolean isAgentUrl(ObjectNode entry) {
+        return AGENT_URL_ENV.equals(entry.path("name").asText(null));
+    }
+
+    private static void setAgentUrl(ObjectNode container, String path, String internal, AdmissionRequest request,
+                                    List<String> warnings, PatchBuilder patch) {
+        var value = TextNode.valueOf(internal);
+        if (!(container.get("env") instanceof ArrayNode envs)) {
+            var env = container.arrayNode();
+            env.addObject().put("name", AGENT_URL_ENV).put("value", internal);
+            patch.set(container, "env", path + "/env", env);
+            return;
+        }
         boolean found = false;
-        for (var env : envs) {
-            if (!(env instanceof ObjectNode entry) || !AGENT_URL_ENV.equals(entry.path("name").asText(null))) {
+        for (int i = 0; i < envs.size(); i++) {
+            if (!(envs.get(i) instanceof ObjectNode entry) || !isAgentUrl(entry)) {
                 continue;
             }
             found = true;
@@ -191,17 +188,29 @@ public final class AgentUrlPolicy implements Policy {
                 warnings.add("coder-admission: " + request.describe() + " container " + container.path("name").asText("?")
                         + " takes " + AGENT_URL_ENV + " from valueFrom, which is left alone; make sure it resolves to "
                         + internal);
-            } else if (!internal.equals(entry.path("value").asText(null))) {
-                entry.put("value", internal);
+            } else if (!value.equals(entry.get("value"))) {
+                patch.set(entry, "value", path + "/env/" + i + "/value", value);
             }
         }
         if (!found) {
-            envs.addObject().put("name", AGENT_URL_ENV).put("value", internal);
+            var entry = container.objectNode().put("name", AGENT_URL_ENV).put("value", internal);
+            patch.add(path + "/env/" + envs.size(), entry);
         }
     }
 
-    private static ObjectNode annotations(ObjectNode pod) {
-        var metadata = pod.get("metadata") instanceof ObjectNode m ? m : pod.putObject("metadata");
-        return metadata.get("annotations") instanceof ObjectNode a ? a : metadata.putObject("annotations");
+    /** Records the URL the pod was given in its annotations, for people and for {@code audit}. */
+    private static void annotate(ObjectNode pod, String internal, PatchBuilder patch) {
+        var value = TextNode.valueOf(internal);
+        if (!(pod.get("metadata") instanceof ObjectNode metadata)) {
+            var metadata = pod.objectNode();
+            metadata.putObject("annotations").set(ANNOTATION, value);
+            patch.set(pod, "metadata", "/metadata", metadata);
+        } else if (!(metadata.get("annotations") instanceof ObjectNode annotations)) {
+            var annotations = pod.objectNode();
+            annotations.set(ANNOTATION, value);
+            patch.set(metadata, "annotations", "/metadata/annotations", annotations);
+        } else if (!value.equals(annotations.get(ANNOTATION))) {
+            patch.set(annotations, ANNOTATION, "/metadata/annotations/" + PatchBuilder.escape(ANNOTATION), value);
+        }
     }
 }
