@@ -3,7 +3,6 @@ package dev.coderadmission.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
-import java.util.function.Supplier;
 
 /**
  * The part of an {@code admission.k8s.io/v1} request that policies read. The object stays the raw
@@ -24,8 +23,8 @@ public final class AdmissionRequest {
     private final String name;
     private final Operation operation;
     private final boolean dryRun;
-    private Supplier<JsonNode> objectSource;
-    private Supplier<JsonNode> oldObjectSource;
+    private ObjectSource objectSource;
+    private ObjectSource oldObjectSource;
     private JsonNode object;
     private JsonNode oldObject;
 
@@ -46,9 +45,19 @@ public final class AdmissionRequest {
         this(uid, group, version, kind, namespace, name, operation, present(object), present(oldObject), dryRun);
     }
 
-    /** A request whose objects are read when a policy first asks for them; the suppliers are called at most once. */
+    /** Where an object comes from: a tree already built, or JSON bytes parsed on first use. */
+    interface ObjectSource {
+        JsonNode tree();
+
+        /** The object's JSON, for a reader that needs no tree; null when there are no bytes. */
+        default byte[] json() {
+            return null;
+        }
+    }
+
+    /** A request whose objects are read when a policy first asks for them; each source's tree is built at most once. */
     AdmissionRequest(String uid, String group, String version, String kind, String namespace, String name,
-                     Operation operation, Supplier<JsonNode> object, Supplier<JsonNode> oldObject, boolean dryRun) {
+                     Operation operation, ObjectSource object, ObjectSource oldObject, boolean dryRun) {
         this.uid = uid;
         this.group = group;
         this.version = version;
@@ -61,7 +70,7 @@ public final class AdmissionRequest {
         this.dryRun = dryRun;
     }
 
-    private static Supplier<JsonNode> present(JsonNode node) {
+    private static ObjectSource present(JsonNode node) {
         var value = node == null ? MissingNode.getInstance() : node;
         return () -> value;
     }
@@ -101,16 +110,25 @@ public final class AdmissionRequest {
     /** The new object ({@link MissingNode} on DELETE). */
     public JsonNode object() {
         if (object == null) {
-            object = objectSource.get();
+            object = objectSource.tree();
             objectSource = null;
         }
         return object;
     }
 
+    /**
+     * The new object's JSON (without metadata.managedFields) while no tree has been built from it, else
+     * null: a typed reader (fabric8's model) reads it directly and skips building a tree it would only
+     * walk once.
+     */
+    public byte[] unparsedObjectJson() {
+        return object == null ? objectSource.json() : null;
+    }
+
     /** The old object on UPDATE and DELETE ({@link MissingNode} otherwise). */
     public JsonNode oldObject() {
         if (oldObject == null) {
-            oldObject = oldObjectSource.get();
+            oldObject = oldObjectSource.tree();
             oldObjectSource = null;
         }
         return oldObject;

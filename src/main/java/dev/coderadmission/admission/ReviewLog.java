@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Pattern;
 
 /**
  * The one structured line per denial, warned admission and mutation, written off the event loop. The
@@ -23,11 +22,6 @@ public final class ReviewLog {
     static final int CAPACITY = 8192;
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionHandler.class);
     private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /**
-     * Rule names in a denial message: the exposure rules start each violation with {@code [rule-name] }
-     * after ": " or "; " (a bracketed list such as "allowed classes [tailscale]" is not one).
-     */
-    private static final Pattern RULE = Pattern.compile("(?:^|: |; )\\[([a-z0-9][a-z0-9-]*)] ");
 
     private static final ConcurrentLinkedQueue<Line> QUEUE = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger WAITING = new AtomicInteger();
@@ -109,13 +103,34 @@ public final class ReviewLog {
         event.log("{} {} {} {}{}", line.webhook(), line.verb(), line.operation(), object, line.detail().isEmpty() ? "" : ": " + line.detail());
     }
 
-    /** The rule names a message cites, comma-separated ("" when it cites none). */
+    /**
+     * The rule names a message cites, comma-separated ("" when it cites none): each violation starts
+     * with {@code [rule-name] } at the start or after ": " or "; " (a bracketed list such as "allowed
+     * classes [tailscale]" is not one). Scanned by hand: the regex this replaces was three quarters of
+     * this thread's CPU, one alternation tried at every character of a 500-character message.
+     */
     static String rules(String message) {
         var names = new LinkedHashSet<String>();
-        var matcher = RULE.matcher(message);
-        while (matcher.find()) {
-            names.add(matcher.group(1));
+        for (int open = message.indexOf('['); open >= 0; open = message.indexOf('[', open + 1)) {
+            boolean startsViolation = open == 0 || (open >= 2 && message.charAt(open - 1) == ' '
+                    && (message.charAt(open - 2) == ':' || message.charAt(open - 2) == ';'));
+            int close = message.indexOf(']', open + 1);
+            if (startsViolation && close > open + 1 && close + 1 < message.length() && message.charAt(close + 1) == ' '
+                    && isRuleName(message, open + 1, close)) {
+                names.add(message.substring(open + 1, close));
+            }
         }
         return String.join(",", names);
+    }
+
+    /** [a-z0-9][a-z0-9-]* */
+    private static boolean isRuleName(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && i > from)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 /**
  * Reads an AdmissionReview request in one pass over its bytes ({@link JsonScanner}): the envelope
@@ -241,40 +241,51 @@ final class ReviewReader {
         return new AdmissionRequest(uid, group, version, kind, namespace, name, op, tree(object), tree(oldObject), dryRun);
     }
 
-    private Supplier<JsonNode> tree(Range range) {
+    private AdmissionRequest.ObjectSource tree(Range range) {
         if (range == null) {
             return MissingNode::getInstance;
         }
-        return () -> parse(range);
+        return new AdmissionRequest.ObjectSource() {
+            @Override
+            public JsonNode tree() {
+                try {
+                    return AdmissionReviews.JSON.readTree(json());
+                } catch (IOException e) {
+                    throw new UnreadableObjectException("request object is not valid JSON: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public byte[] json() {
+                return bytes(range);
+            }
+        };
     }
 
-    private JsonNode parse(Range range) {
-        try {
-            if (range.cutStart() < 0) {
-                return AdmissionReviews.JSON.readTree(body, range.start(), range.end() - range.start());
-            }
-            int cutStart = range.cutStart();
-            int cutEnd = range.cutEnd();
-            // take one comma with the member: the one after it, or (when it is the last member) the one before
-            int after = skipSpace(cutEnd);
-            if (body[after] == ',') {
-                cutEnd = after + 1;
-            } else {
-                int before = cutStart - 1;
-                while (isSpace(body[before])) {
-                    before--;
-                }
-                if (body[before] == ',') {
-                    cutStart = before;
-                }
-            }
-            var spliced = new byte[(cutStart - range.start()) + (range.end() - cutEnd)];
-            System.arraycopy(body, range.start(), spliced, 0, cutStart - range.start());
-            System.arraycopy(body, cutEnd, spliced, cutStart - range.start(), range.end() - cutEnd);
-            return AdmissionReviews.JSON.readTree(spliced);
-        } catch (IOException e) {
-            throw new UnreadableObjectException("request object is not valid JSON: " + e.getMessage(), e);
+    /** The object's bytes without its managedFields member (and one comma with it). */
+    private byte[] bytes(Range range) {
+        if (range.cutStart() < 0) {
+            return Arrays.copyOfRange(body, range.start(), range.end());
         }
+        int cutStart = range.cutStart();
+        int cutEnd = range.cutEnd();
+        // take one comma with the member: the one after it, or (when it is the last member) the one before
+        int after = skipSpace(cutEnd);
+        if (body[after] == ',') {
+            cutEnd = after + 1;
+        } else {
+            int before = cutStart - 1;
+            while (isSpace(body[before])) {
+                before--;
+            }
+            if (body[before] == ',') {
+                cutStart = before;
+            }
+        }
+        var spliced = new byte[(cutStart - range.start()) + (range.end() - cutEnd)];
+        System.arraycopy(body, range.start(), spliced, 0, cutStart - range.start());
+        System.arraycopy(body, cutEnd, spliced, cutStart - range.start(), range.end() - cutEnd);
+        return spliced;
     }
 
     private int skipSpace(int at) {

@@ -28,11 +28,12 @@ public final class Typed {
     }
 
     /** A kind a policy handles (any version: the API server converts to the one the webhook asks for), and its reader. */
-    public record Kind<T>(String group, String kind, String typeName, Function<JsonNode, T> reader) {
+    public record Kind<T>(String group, String kind, String typeName, Function<JsonNode, T> reader,
+                          Function<byte[], T> jsonReader) {
 
-        /** A kind read into fabric8's model. */
+        /** A kind read into fabric8's model: from the request's bytes when no tree was built, else from the tree. */
         public static <T extends HasMetadata> Kind<T> of(String group, String kind, Class<T> type) {
-            return new Kind<>(group, kind, type.getSimpleName(), json -> Kube.as(json, type));
+            return new Kind<>(group, kind, type.getSimpleName(), json -> Kube.as(json, type), json -> Kube.as(json, type));
         }
 
         /** A kind read as its JSON tree: for mutators (the patch is a tree diff) and kinds without a model here. */
@@ -42,7 +43,7 @@ public final class Typed {
                     return object;
                 }
                 throw new IllegalArgumentException("not a JSON object");
-            });
+            }, null);
         }
 
         String key() {
@@ -91,7 +92,8 @@ public final class Typed {
     private static <T> Decision read(Kind<T> kind, AdmissionRequest request, Function<T, Decision> then) {
         T object;
         try {
-            object = kind.reader().apply(request.object());
+            var json = kind.jsonReader() == null ? null : request.unparsedObjectJson();
+            object = json != null ? kind.jsonReader().apply(json) : kind.reader().apply(request.object());
         } catch (IllegalArgumentException e) {
             return Decision.invalid(request.describe() + ": request.object is not a valid " + kind.typeName() + ": "
                     + firstLine(e.getMessage()));

@@ -39,6 +39,22 @@ public final class Kube {
         }
     }
 
+    /**
+     * The same from JSON bytes, with no tree in between (what an admission review's object is before a
+     * policy asks for its tree).
+     *
+     * @throws IllegalArgumentException when the JSON does not fit the type
+     */
+    public static <T extends HasMetadata> T as(byte[] json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** Whether the raw object is being deleted (finalizers still pending): {@code metadata.deletionTimestamp} is set. */
     public static boolean deleting(JsonNode object) {
         var timestamp = object.path("metadata").path("deletionTimestamp");
