@@ -79,6 +79,9 @@ class KnowledgeInformersTest {
             Eventually.await(() -> knowledge.grants("HTTPRoute", "web", "coder", "coder"), Boolean::booleanValue, WAIT);
             assertThat(knowledge.grants("HTTPRoute", "other", "coder", "coder")).isFalse();
 
+            // the mock server replays nothing to a watch opened after a change: delete only once every
+            // informer watches (synced means listed, and the watch opens just after)
+            Eventually.await(informers::isWatching, Boolean::booleanValue, WAIT);
             client.genericKubernetesResources("gateway.networking.k8s.io/v1", "Gateway").inNamespace("gateways").withName("tailnet").delete();
             Eventually.await(() -> knowledge.gatewayClass("gateways", "tailnet"), Optional::isEmpty, WAIT);
             client.genericKubernetesResources("gateway.networking.k8s.io/v1beta1", "ReferenceGrant").inNamespace("coder").delete();
