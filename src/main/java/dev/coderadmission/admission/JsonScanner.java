@@ -47,12 +47,17 @@ final class JsonScanner {
     int peek() {
         while (pos < end) {
             byte b = bytes[pos];
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+            if (!isSpace(b)) {
                 return b & 0xFF;
             }
             pos++;
         }
         return -1;
+    }
+
+    /** JSON's insignificant whitespace. */
+    static boolean isSpace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
     void expect(char c) throws Malformed {
@@ -245,8 +250,10 @@ final class JsonScanner {
         if (!escaped) {
             return new String(bytes, start + 1, pos - start - 2, StandardCharsets.UTF_8);
         }
-        try {
-            return ReviewReader.decodeString(bytes, start, pos - start);
+        // with escapes (rare: Kubernetes names and UIDs have none), Jackson decodes the token
+        try (var parser = AdmissionReviews.JSON.getFactory().createParser(bytes, start, pos - start)) {
+            parser.nextToken();
+            return parser.getText();
         } catch (java.io.IOException e) {
             throw new Malformed("invalid string at byte " + start + ": " + e.getMessage());
         }

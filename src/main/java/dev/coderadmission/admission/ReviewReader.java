@@ -204,14 +204,6 @@ final class ReviewReader {
         return new Range(start, scan.pos, cut[0], cut[1]);
     }
 
-    /** A JSON string token with escapes, decoded by Jackson (rare: Kubernetes names and UIDs have none). */
-    static String decodeString(byte[] bytes, int start, int length) throws java.io.IOException {
-        try (var parser = AdmissionReviews.JSON.getFactory().createParser(bytes, start, length)) {
-            parser.nextToken();
-            return parser.getText();
-        }
-    }
-
     private AdmissionRequest toRequest() throws InvalidReviewException {
         if (!AdmissionReviews.API_VERSION.equals(apiVersion)) {
             throw new InvalidReviewException("apiVersion \"" + apiVersion + "\" is not supported, expected \""
@@ -249,7 +241,10 @@ final class ReviewReader {
             @Override
             public JsonNode tree() {
                 try {
-                    return AdmissionReviews.JSON.readTree(json());
+                    // without managedFields to cut, the body's own bytes are read in place
+                    return range.cutStart() < 0
+                            ? AdmissionReviews.JSON.readTree(body, range.start(), range.end() - range.start())
+                            : AdmissionReviews.JSON.readTree(json());
                 } catch (IOException e) {
                     throw new UnreadableObjectException("request object is not valid JSON: " + e.getMessage(), e);
                 }
@@ -270,12 +265,15 @@ final class ReviewReader {
         int cutStart = range.cutStart();
         int cutEnd = range.cutEnd();
         // take one comma with the member: the one after it, or (when it is the last member) the one before
-        int after = skipSpace(cutEnd);
+        int after = cutEnd;
+        while (JsonScanner.isSpace(body[after])) {
+            after++;
+        }
         if (body[after] == ',') {
             cutEnd = after + 1;
         } else {
             int before = cutStart - 1;
-            while (isSpace(body[before])) {
+            while (JsonScanner.isSpace(body[before])) {
                 before--;
             }
             if (body[before] == ',') {
@@ -286,16 +284,5 @@ final class ReviewReader {
         System.arraycopy(body, range.start(), spliced, 0, cutStart - range.start());
         System.arraycopy(body, cutEnd, spliced, cutStart - range.start(), range.end() - cutEnd);
         return spliced;
-    }
-
-    private int skipSpace(int at) {
-        while (isSpace(body[at])) {
-            at++;
-        }
-        return at;
-    }
-
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 }
