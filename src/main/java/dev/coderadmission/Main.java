@@ -15,7 +15,7 @@ public final class Main {
         // PKCS12's default 10,000 PBKDF2 rounds per key entry cost a fifth of serve's start-up and
         // protect nothing. Nothing in this process writes a PKCS12 file.
         System.setProperty("keystore.pkcs12.keyPbeIterationCount", "1");
-        int code = RootCommand.commandLine().execute(args);
+        int code = RootCommand.commandLine(args).execute(args);
         if (code != RootCommand.KEEP_RUNNING) {
             System.exit(code);
         }

@@ -137,7 +137,13 @@ class PackagedJarIT {
             server.destroy();
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(Files.readString(log)).contains("Startup completed", "shutting down: not ready", "stopped")
-                .doesNotContain("ERROR");
+        var output = Files.readString(log);
+        assertThat(output).contains("Startup completed", "shutting down: not ready", "stopped")
+                .doesNotContain("ERROR")
+                // logging set up in code (LogSetup), without warnings from SLF4J or logback about it
+                .doesNotContain("SLF4J(W)").doesNotContain("WARN in ch.qos.logback");
+        assertThat(output.lines()).anySatisfy(line -> assertThat(line).matches(
+                "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  d\\.c\\.admission\\.AdmissionHandler - /validate/exposure denied CREATE Service .*"
+                        + "outcome=\"denied\" uid=\"[^\"]+\" .*rules=\"service-type\""));
     }
 }

@@ -3,13 +3,15 @@ package dev.coderadmission.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.List;
+
 /** {@code coder-admission}: the verbs of the one jar. */
 @Command(name = "coder-admission",
         mixinStandardHelpOptions = true,
+        // every verb takes --help and --version too (`serve --help`, as kubectl's and kyverno's do)
+        scope = CommandLine.ScopeType.INHERIT,
         versionProvider = RootCommand.Version.class,
-        description = "Admission webhook that keeps a self-hosted Coder private to its tailnet.",
-        subcommands = {ServeCommand.class, DryRunCommand.class, TestCommand.class, AuditCommand.class, CertsCommand.class, TrainCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Admission webhook that keeps a self-hosted Coder private to its tailnet.")
 public final class RootCommand implements Runnable {
     /** Exit code meaning "a server is running: do not call System.exit". */
     public static final int KEEP_RUNNING = Integer.MIN_VALUE;
@@ -22,8 +24,43 @@ public final class RootCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The verbs, in the order {@code --help} lists them ({@code train} is hidden). */
+    private static final List<String> VERBS = List.of("serve", "dry-run", "test", "audit", "certs", "train", "help");
+
+    // A switch, not a map of constructor references: the JDK 25 AOT cache writer crashed
+    // (archiveHeapWriter.cpp guarantee) archiving such a map's lambdas.
+    private static Object verb(String name) {
+        return switch (name) {
+            case "serve" -> new ServeCommand();
+            case "dry-run" -> new DryRunCommand();
+            case "test" -> new TestCommand();
+            case "audit" -> new AuditCommand();
+            case "certs" -> new CertsCommand();
+            case "train" -> new TrainCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** The whole command line, every verb (for help, errors and tests). */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for these arguments. Picocli builds its model by reflecting over every
+     * subcommand it is given, a sixth of {@code serve}'s start-up for verbs that are not run: when the
+     * first argument names a verb, only that one is added ({@code --help} of that verb reads the same).
+     */
+    public static CommandLine commandLine(String[] args) {
         var commandLine = new CommandLine(new RootCommand());
+        if (args.length > 0 && VERBS.contains(args[0]) && !args[0].equals("help")) {
+            commandLine.addSubcommand(args[0], verb(args[0]));
+        } else {
+            for (var name : VERBS) {
+                commandLine.addSubcommand(name, verb(name));
+            }
+        }
         commandLine.setExitCodeExceptionMapper(e -> USAGE_OR_INPUT);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine;

@@ -5,6 +5,7 @@ import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.config.TlsConfig;
 import dev.coderadmission.runtime.LogFormat;
 import dev.coderadmission.runtime.Shutdown;
+import dev.coderadmission.runtime.Warmup;
 import io.micronaut.context.ApplicationContext;
 import sun.misc.Signal;
 import dev.coderadmission.tls.FileCertificateSource;
@@ -37,6 +38,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Warmup.inBackground();
         try {
             var admissionConfig = config.load();
             LogFormat.apply(admissionConfig.logging());

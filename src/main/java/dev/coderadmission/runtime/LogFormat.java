@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Applies {@code logging.format} to the console appender that {@code logback.xml} sets up. */
+/** Applies {@code logging.format} to the console appender that {@link LogSetup} sets up. */
 public final class LogFormat {
     private LogFormat() {
     }

@@ -42,7 +42,7 @@ class DryRunCommandTest {
         var previous = System.in;
         System.setIn(stdin);
         try {
-            var commandLine = RootCommand.commandLine();
+            var commandLine = RootCommand.commandLine(args); // as Main builds it
             commandLine.setOut(new PrintWriter(out));
             commandLine.setErr(new PrintWriter(err));
             int code = commandLine.execute(args);
