@@ -1,15 +1,14 @@
 package dev.coderadmission.admission;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 
 /**
  * Reads AdmissionReview requests and writes AdmissionReview responses ({@code admission.k8s.io/v1},
@@ -20,8 +19,12 @@ public final class AdmissionReviews {
     public static final String API_VERSION = "admission.k8s.io/v1";
     public static final String KIND = "AdmissionReview";
 
-    /** Shared and thread-safe once configured; only used for trees, never for typed binding. */
-    public static final ObjectMapper JSON = JsonMapper.builder().build();
+    /**
+     * Shared and thread-safe once configured; only used for trees, never for typed binding. A character
+     * outside the BMP is written as 4-byte UTF-8, not Jackson's default of two 3-byte surrogates (not
+     * UTF-8; Go's decoder reads each as U+FFFD), as {@link JsonBytes} writes it.
+     */
+    public static final ObjectMapper JSON = JsonMapper.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
     private static final JsonNodeFactory NODES = JSON.getNodeFactory();
 
     private AdmissionReviews() {
@@ -34,53 +37,44 @@ public final class AdmissionReviews {
 
     private static final byte[] RESPONSE_HEAD = ("{\"apiVersion\":\"" + API_VERSION + "\",\"kind\":\"" + KIND
             + "\",\"response\":{\"uid\":").getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ALLOWED_TAIL = ",\"allowed\":true}}".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PATCH_MIDDLE = ",\"allowed\":true,\"patchType\":\"JSONPatch\",\"patch\":\""
+    private static final byte[] ALLOWED = ",\"allowed\":true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DENIED_CODE = ",\"allowed\":false,\"status\":{\"code\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REASON = ",\"reason\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE = ",\"message\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PATCH = ",\"allowed\":true,\"patchType\":\"JSONPatch\",\"patch\":\""
             .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] WARNINGS = ",\"warnings\":[".getBytes(StandardCharsets.US_ASCII);
 
-    /** The AdmissionReview response for {@code decision}, with the request's UID echoed. */
+    /**
+     * The AdmissionReview response for {@code decision}, with the request's UID echoed: written straight
+     * to bytes (JsonBytes says why), the same bytes Jackson writes for the tree
+     * {@code {apiVersion, kind, response: {uid, allowed, status: {code, reason, message} | patchType, patch, warnings}}}.
+     */
     public static byte[] encode(String uid, Decision decision) {
-        // The two answers of nearly every review, written straight to bytes (JsonBytes says why).
-        if (decision instanceof Decision.Allow allow && allow.warnings().isEmpty()) {
-            return new JsonBytes(RESPONSE_HEAD.length + uid.length() + 24).raw(RESPONSE_HEAD).string(uid).raw(ALLOWED_TAIL)
-                    .toByteArray();
-        }
-        if (decision instanceof Decision.Patch patch && patch.warnings().isEmpty()) {
-            var patchBase64 = Base64.getEncoder().encode(new JsonBytes(1024).node(patch.operations()).toByteArray());
-            return new JsonBytes(RESPONSE_HEAD.length + uid.length() + PATCH_MIDDLE.length + patchBase64.length + 8)
-                    .raw(RESPONSE_HEAD).string(uid).raw(PATCH_MIDDLE).raw(patchBase64).raw('"').raw('}').raw('}')
-                    .toByteArray();
-        }
-        var response = NODES.objectNode();
-        response.put("uid", uid);
-        switch (decision) {
-            case Decision.Allow ignored -> response.put("allowed", true);
-            case Decision.Deny deny -> {
-                response.put("allowed", false);
-                var status = response.putObject("status");
-                status.put("code", deny.code());
-                status.put("reason", deny.code() == 403 ? "Forbidden" : "BadRequest");
-                status.put("message", deny.message());
-            }
+        var out = switch (decision) {
+            case Decision.Allow ignored -> new JsonBytes(RESPONSE_HEAD.length + uid.length() + 32).raw(RESPONSE_HEAD).string(uid)
+                    .raw(ALLOWED);
+            case Decision.Deny deny -> new JsonBytes(RESPONSE_HEAD.length + uid.length() + deny.message().length() + 96)
+                    .raw(RESPONSE_HEAD).string(uid).raw(DENIED_CODE).raw(Integer.toString(deny.code()).getBytes(StandardCharsets.US_ASCII))
+                    .raw(REASON).string(deny.code() == 403 ? "Forbidden" : "BadRequest").raw(MESSAGE).string(deny.message()).raw('}');
             case Decision.Patch patch -> {
-                response.put("allowed", true);
-                response.put("patchType", "JSONPatch");
-                response.put("patch", Base64.getEncoder().encodeToString(writeBytes(patch.operations())));
+                var patchBase64 = Base64.getEncoder().encode(new JsonBytes(1024).node(patch.operations()).toByteArray());
+                yield new JsonBytes(RESPONSE_HEAD.length + uid.length() + PATCH.length + patchBase64.length + 32)
+                        .raw(RESPONSE_HEAD).string(uid).raw(PATCH).raw(patchBase64).raw('"');
             }
-        }
-        addWarnings(response, decision.warnings());
-        var review = NODES.objectNode();
-        review.put("apiVersion", API_VERSION);
-        review.put("kind", KIND);
-        review.set("response", response);
-        return writeBytes(review);
-    }
-
-    private static void addWarnings(ObjectNode response, List<String> warnings) {
+        };
+        var warnings = decision.warnings();
         if (!warnings.isEmpty()) {
-            var array = response.putArray("warnings");
-            warnings.forEach(array::add);
+            out.raw(WARNINGS);
+            for (int i = 0; i < warnings.size(); i++) {
+                if (i > 0) {
+                    out.raw(',');
+                }
+                out.string(warnings.get(i));
+            }
+            out.raw(']');
         }
+        return out.raw('}').raw('}').toByteArray();
     }
 
     /** A Kubernetes {@code Status} body for transport-level errors (400, 404, 413, 500). */

@@ -1,10 +1,13 @@
 package dev.coderadmission.admission;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coderadmission.kube.Kube;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,16 @@ public final class Typed {
             return new Kind<>(group, kind, type.getSimpleName(), json -> Kube.as(json, type), json -> Kube.as(json, type));
         }
 
+        /**
+         * A kind read by a streaming reader of its own that takes only the fields its rules read: from the
+         * request's bytes when no tree was built, else from the tree, the same code either way.
+         */
+        public static <T> Kind<T> streamed(String group, String kind, String typeName, Streamed<T> read) {
+            return new Kind<>(group, kind, typeName,
+                    tree -> stream(read, () -> AdmissionReviews.JSON.treeAsTokens(tree)),
+                    bytes -> stream(read, () -> AdmissionReviews.JSON.createParser(bytes)));
+        }
+
         /** A kind read as its JSON tree: for mutators (the patch is a tree diff) and kinds without a model here. */
         public static Kind<ObjectNode> raw(String group, String kind) {
             return new Kind<>(group, kind, kind, json -> {
@@ -48,6 +61,27 @@ public final class Typed {
 
         String key() {
             return group + "/" + kind;
+        }
+    }
+
+    /** Reads one object from a parser positioned before its first token. */
+    @FunctionalInterface
+    public interface Streamed<T> {
+        /** @throws IllegalArgumentException (or an IOException) when the JSON does not fit the kind */
+        T read(JsonParser parser) throws IOException;
+    }
+
+    private interface ParserSource {
+        JsonParser open() throws IOException;
+    }
+
+    private static <T> T stream(Streamed<T> read, ParserSource source) {
+        try (var parser = source.open()) {
+            return read.read(parser);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 

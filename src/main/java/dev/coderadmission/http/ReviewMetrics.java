@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
@@ -47,6 +50,16 @@ public final class ReviewMetrics {
     }
 
     private record CountKey(String webhook, String kind, String operation, String outcome) {
+    }
+
+    /**
+     * Registers straight into the Prometheus registry when there is one (what {@code /prometheus} reads),
+     * not through Micronaut's composite: the composite's timer is a second timer in front of Prometheus'
+     * on every review (a tenth of this class's cost on the event loop, async-profiler under load).
+     */
+    @Inject
+    public ReviewMetrics(MeterRegistry registry, @Nullable PrometheusMeterRegistry prometheus) {
+        this(prometheus != null ? prometheus : registry);
     }
 
     public ReviewMetrics(MeterRegistry registry) {

@@ -9,15 +9,15 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The hand-written answers must be the bytes Jackson writes for the same values. */
+/** The hand-written JSON must be the bytes Jackson writes for the same values (whole answers: AdmissionReviewsTest). */
 class JsonBytesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "plain", "quote \" backslash \\ slash /", "tab\tnewline\nreturn\rback\bfeed\f",
             "ünïcode ✓ and an emoji \uD83D\uDE00", "#!/bin/sh\nexport CODER_AGENT_URL=\"https://coder.example.com/\"\n"})
     void stringsAreWrittenAsJacksonWritesThem(String text) throws Exception {
-        assertThat(new String(new JsonBytes(4).string(text).toByteArray(), StandardCharsets.UTF_8))
-                .isEqualTo(AdmissionReviews.JSON.writeValueAsString(TextNode.valueOf(text)));
+        // bytes, not strings: an emoji must be 4-byte UTF-8 (see AdmissionReviews.JSON)
+        assertThat(new JsonBytes(4).string(text).toByteArray()).isEqualTo(AdmissionReviews.JSON.writeValueAsBytes(TextNode.valueOf(text)));
     }
 
     @Test
@@ -39,15 +39,5 @@ class JsonBytesTest {
 
         assertThat(new String(new JsonBytes(4).node(tree).toByteArray(), StandardCharsets.UTF_8))
                 .isEqualTo(AdmissionReviews.JSON.writeValueAsString(tree));
-    }
-
-    @Test
-    void anAllowAnswerIsTheReviewTheTreeWouldWrite() throws Exception {
-        var uid = "quote\" ünïcode";
-        var written = AdmissionReviews.JSON.readTree(AdmissionReviews.encode(uid, Decision.allow()));
-        var viaTree = AdmissionReviews.JSON.readTree(AdmissionReviews.encode(uid, Decision.allow(java.util.List.of("w"))));
-        ((com.fasterxml.jackson.databind.node.ObjectNode) viaTree.path("response")).remove("warnings");
-
-        assertThat(written).isEqualTo(viaTree);
     }
 }

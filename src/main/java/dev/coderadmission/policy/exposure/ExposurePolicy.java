@@ -8,7 +8,6 @@ import dev.coderadmission.config.CidrSet;
 import dev.coderadmission.config.CoderConfig;
 import dev.coderadmission.config.ExposureConfig;
 import dev.coderadmission.tenant.ServiceCatalog;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ public final class ExposurePolicy implements Policy {
         var bound = new ArrayList<Typed.Bound>();
         bound.add(Typed.validating(Typed.Kind.of("networking.k8s.io", "Ingress", Ingress.class),
                 new Guard<>(config, new IngressRules(config, ownership, classes))));
-        bound.add(Typed.validating(Typed.Kind.of("", "Service", Service.class),
+        bound.add(Typed.validating(Typed.Kind.streamed("", "Service", "Service", ServiceReader::read),
                 new Guard<>(config, new ServiceRules(config, ownership, CidrSet.parse(config.allowedCidrs())))));
         bound.add(Typed.validating(Typed.Kind.raw("", "Pod"), new Guard<>(config, new PodRules(ownership))));
         bound.add(Typed.validating(Typed.Kind.raw("discovery.k8s.io", "EndpointSlice"),
