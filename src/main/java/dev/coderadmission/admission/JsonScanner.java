@@ -1,5 +1,8 @@
 package dev.coderadmission.admission;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -80,6 +83,7 @@ final class JsonScanner {
         var stop = STRING_STOP;
         var b = bytes;
         while (true) {
+            pos = plainBytes(b, pos, end);
             while (pos < end && !stop[b[pos] & 0xFF]) {
                 pos++;
             }
@@ -111,6 +115,34 @@ final class JsonScanner {
                 default -> throw new Malformed("invalid escape in a string at byte " + pos);
             }
         }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * Where, from {@code from}, the first byte that may end a string's plain run is (a quote, a
+     * backslash or a control character), eight bytes at a time: most of a review's bytes are inside
+     * strings (an init script, env values), and a byte at a time through {@link #STRING_STOP} was most
+     * of the scan. Returns a position at or before the first such byte (the byte loop finishes from
+     * there). Per byte of the word: {@code (x - 1) & ~x & 0x80} is set when x is 0 (for x = byte XOR
+     * '"' or '\\'), {@code (x - 0x20) & ~x & 0x80} when x < 0x20; a borrow only sets bits above a true
+     * hit, so the lowest bit set is the first hit.
+     */
+    private static int plainBytes(byte[] b, int from, int end) {
+        int at = from;
+        while (at + Long.BYTES <= end) {
+            long word = (long) LONGS.get(b, at);
+            long quote = word ^ 0x2222222222222222L;
+            long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
+            long hits = (((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((word - 0x2020202020202020L) & ~word)) & HIGHS;
+            if (hits != 0) {
+                return at + (Long.numberOfTrailingZeros(hits) >>> 3);
+            }
+            at += Long.BYTES;
+        }
+        return at;
     }
 
     /** Skips one value of any kind, checking it; leaves {@link #pos} after it. */
