@@ -3,6 +3,7 @@ package dev.coderadmission.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a policy decided about one request, as a value (controller-runtime's Allowed/Denied/Patched).
@@ -25,6 +26,8 @@ public sealed interface Decision {
      */
     record Deny(int code, String message, List<String> warnings) implements Decision {
         public Deny {
+            // the answer is written by hand (AdmissionReviews.encode): a missing message fails here, in the policy
+            Objects.requireNonNull(message, "a Deny decision needs a message");
             warnings = List.copyOf(warnings);
         }
     }

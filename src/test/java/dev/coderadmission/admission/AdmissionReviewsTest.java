@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every answer is written by hand (no tree): it must be, byte for byte, what Jackson writes for the
@@ -58,6 +60,13 @@ class AdmissionReviewsTest {
             assertThat(AdmissionReviews.JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText())))
                     .isEqualTo(patch.operations());
         }
+    }
+
+    @Test
+    void aDenialWithoutAMessageFailsWhereItIsMadeNotWhenItIsWritten() {
+        // made in a policy, the exception is the handler's 500 with the UID (AdmissionHandlerRobustnessTest)
+        assertThatThrownBy(() -> new Decision.Deny(403, null, List.of())).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("needs a message");
     }
 
     /**
