@@ -3,10 +3,9 @@ package dev.coderadmission.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
-
 /**
  * The part of an {@code admission.k8s.io/v1} request that policies read. The object stays the raw
- * JSON tree kube-apiserver sent, so fields our typed model does not know are never lost, and a
+ * JSON kube-apiserver sent, so fields our typed model does not know are never lost, and a
  * policy converts it to a typed fabric8 object only when it needs one.
  *
  * <p>From the HTTP path the object is parsed on first use ({@link AdmissionReviews#decode}): most
