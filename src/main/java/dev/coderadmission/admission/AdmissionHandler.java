@@ -91,7 +91,7 @@ public final class AdmissionHandler {
         };
         ReviewLog.add(new ReviewLog.Line(webhook.path(), webhook.name(), outcome, request.uid(), request.operation().name(),
                 request.kind(), request.effectiveNamespace(), request.displayName(), request.dryRun(), verb, detail,
-                decision instanceof Decision.Patch patch ? patch.operations().size() : 0));
+                decision instanceof Decision.Patch patch ? patch.size() : 0));
     }
 
     private static Answer badRequest(String message) {

@@ -52,6 +52,14 @@ public final class AdmissionRequest {
         default byte[] json() {
             return null;
         }
+
+        /**
+         * {@code metadata.<field>} as {@code path("metadata").path(field).asText("")} gives it, when known
+         * without a tree; null otherwise.
+         */
+        default String metadataText(String field) {
+            return null;
+        }
     }
 
     /** A request whose objects are read when a policy first asks for them; each source's tree is built at most once. */
@@ -138,7 +146,7 @@ public final class AdmissionRequest {
      * out) the object's own {@code metadata.namespace}.
      */
     public String effectiveNamespace() {
-        return namespace.isEmpty() ? object().path("metadata").path("namespace").asText("") : namespace;
+        return namespace.isEmpty() ? metadataText("namespace") : namespace;
     }
 
     public boolean is(String group, String kind) {
@@ -153,7 +161,18 @@ public final class AdmissionRequest {
 
     /** The name, or {@code generateName<generated>} when the API server has yet to generate it. */
     public String displayName() {
-        return name.isEmpty() ? object().path("metadata").path("generateName").asText("") + "<generated>" : name;
+        return name.isEmpty() ? metadataText("generateName") + "<generated>" : name;
+    }
+
+    /** {@code metadata.<field>} as text, read on the way through the bytes when it could be (no tree built). */
+    private String metadataText(String field) {
+        if (object == null) {
+            var known = objectSource.metadataText(field);
+            if (known != null) {
+                return known;
+            }
+        }
+        return object().path("metadata").path(field).asText("");
     }
 
     @Override

@@ -58,7 +58,7 @@ public final class AdmissionReviews {
                     .raw(RESPONSE_HEAD).string(uid).raw(DENIED_CODE).raw(Integer.toString(deny.code()).getBytes(StandardCharsets.US_ASCII))
                     .raw(REASON).string(deny.code() == 403 ? "Forbidden" : "BadRequest").raw(MESSAGE).string(deny.message()).raw('}');
             case Decision.Patch patch -> {
-                var patchBase64 = Base64.getEncoder().encode(new JsonBytes(1024).node(patch.operations()).toByteArray());
+                var patchBase64 = Base64.getEncoder().encode(patch.json());
                 yield new JsonBytes(RESPONSE_HEAD.length + uid.length() + PATCH.length + patchBase64.length + 32)
                         .raw(RESPONSE_HEAD).string(uid).raw(PATCH).raw(patchBase64).raw('"');
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * What a policy decided about one request, as a value (controller-runtime's Allowed/Denied/Patched).
@@ -32,13 +33,77 @@ public sealed interface Decision {
         }
     }
 
-    /** Admitted with an RFC 6902 JSON Patch against the object as the API server sent it. */
-    record Patch(JsonNode operations, List<String> warnings) implements Decision {
-        public Patch {
-            warnings = List.copyOf(warnings);
+    /**
+     * Admitted with an RFC 6902 JSON Patch against the object as the API server sent it. A patch is
+     * either a tree, or (from {@link PatchBuilder}) JSON written as it was built, whose tree is only
+     * made when something reads {@link #operations()}: the server writes the answer from the JSON and
+     * never needs the tree, and decoding a rewritten 4.5 KB script into it cost as much as rewriting it.
+     */
+    final class Patch implements Decision {
+        private final List<String> warnings;
+        private final int size;
+        private final byte[] json;
+        private Supplier<JsonNode> tree;
+        private JsonNode operations;
+
+        public Patch(JsonNode operations, List<String> warnings) {
             if (!operations.isArray() || operations.isEmpty()) {
                 throw new IllegalArgumentException("a Patch decision needs a non-empty JSON Patch array");
             }
+            this.operations = operations;
+            this.size = operations.size();
+            this.json = null;
+            this.warnings = List.copyOf(warnings);
+        }
+
+        /** {@code size} operations as {@code json}; {@code tree} makes the same operations as a tree. */
+        Patch(int size, byte[] json, Supplier<JsonNode> tree, List<String> warnings) {
+            if (size == 0) {
+                throw new IllegalArgumentException("a Patch decision needs a non-empty JSON Patch array");
+            }
+            this.size = size;
+            this.json = json;
+            this.tree = tree;
+            this.warnings = List.copyOf(warnings);
+        }
+
+        /** The operations as a tree; made on first use when the patch was written as JSON (not thread-safe). */
+        public JsonNode operations() {
+            if (operations == null) {
+                operations = tree.get();
+                tree = null;
+            }
+            return operations;
+        }
+
+        /** How many operations the patch has. */
+        public int size() {
+            return size;
+        }
+
+        /** The patch as compact JSON. */
+        byte[] json() {
+            return json != null ? json : new JsonBytes(1024).node(operations()).toByteArray();
+        }
+
+        @Override
+        public List<String> warnings() {
+            return warnings;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Patch patch && operations().equals(patch.operations()) && warnings.equals(patch.warnings);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(operations(), warnings);
+        }
+
+        @Override
+        public String toString() {
+            return "Patch[operations=" + operations() + ", warnings=" + warnings + "]";
         }
     }
 

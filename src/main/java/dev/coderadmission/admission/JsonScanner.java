@@ -1,8 +1,5 @@
 package dev.coderadmission.admission;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,9 +10,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Why not Jackson's streaming parser: skipping a value with it still decodes and canonicalizes
  * every member name, which made skipping a 3 KB pod cost more than answering it. Scanning bytes is
- * several times cheaper, and {@link ReviewReader} needs no more than positions.
+ * several times cheaper, and {@link ReviewReader} needs no more than positions. A policy that reads
+ * a few fields of a large object (the agent-url policy and a workspace pod) walks it with
+ * {@link #members} and {@link #elements} and keeps positions of the values it may rewrite.
  */
-final class JsonScanner {
+public final class JsonScanner {
     static final int MAX_DEPTH = 1000;
     /** String bytes that end the fast loop: quote, backslash and the control characters. */
     private static final boolean[] STRING_STOP = new boolean[256];
@@ -29,10 +28,20 @@ final class JsonScanner {
     }
 
     /** Malformed JSON, with a message that says what and where. */
-    static final class Malformed extends Exception {
+    public static final class Malformed extends Exception {
         Malformed(String message) {
             super(message, null, false, false);
         }
+    }
+
+    /** Reads one member of an object: its value starts at the scanner's position and must be consumed. */
+    public interface Member {
+        void read(String name) throws Malformed;
+    }
+
+    /** Reads one element of an array: it starts at the scanner's position and must be consumed. */
+    public interface Element {
+        void read(int index) throws Malformed;
     }
 
     private final byte[] bytes;
@@ -40,14 +49,82 @@ final class JsonScanner {
     int pos;
     /** Set by {@link #string()}: whether the string just read had an escape (and needs decoding). */
     boolean escaped;
+    /** Set by {@link #members} before each member is read: where its name starts (the opening quote). */
+    int memberStart;
 
-    JsonScanner(byte[] bytes) {
+    /**
+     * Whether the bytes were checked whole by an earlier scan: strings are then skipped to their closing
+     * quote without checking their escapes and characters again.
+     */
+    private final boolean checked;
+
+    public JsonScanner(byte[] bytes) {
+        this(bytes, false);
+    }
+
+    /** @param checked the bytes are one JSON value that a scanner has checked already (a request's object) */
+    public JsonScanner(byte[] bytes, boolean checked) {
         this.bytes = bytes;
         this.end = bytes.length;
+        this.checked = checked;
+    }
+
+    /** The position: after the last value read, or at the next one after {@link #peek()}. */
+    public int position() {
+        return pos;
+    }
+
+    /** Whether the string last read by {@link #string()} has an escape in it. */
+    public boolean escaped() {
+        return escaped;
+    }
+
+    /** The members of the object at the current position, each read (or skipped) by {@code member}. */
+    public void members(Member member) throws Malformed {
+        expect('{');
+        if (peek() == '}') {
+            pos++;
+            return;
+        }
+        while (true) {
+            int start = string();
+            var field = text(start);
+            expect(':');
+            memberStart = start;
+            member.read(field);
+            int next = peek();
+            if (next != ',' && next != '}') {
+                throw unexpected("',' or '}'");
+            }
+            pos++;
+            if (next == '}') {
+                return;
+            }
+        }
+    }
+
+    /** The elements of the array at the current position, each read (or skipped) by {@code element}. */
+    public void elements(Element element) throws Malformed {
+        expect('[');
+        if (peek() == ']') {
+            pos++;
+            return;
+        }
+        for (int index = 0; ; index++) {
+            element.read(index);
+            int next = peek();
+            if (next != ',' && next != ']') {
+                throw unexpected("',' or ']'");
+            }
+            pos++;
+            if (next == ']') {
+                return;
+            }
+        }
     }
 
     /** Skips whitespace; returns the next byte, or -1 at the end of input. */
-    int peek() {
+    public int peek() {
         while (pos < end) {
             byte b = bytes[pos];
             if (!isSpace(b)) {
@@ -74,14 +151,29 @@ final class JsonScanner {
      * Reads a string at the current position; returns its start (the opening quote) and leaves
      * {@link #pos} after the closing quote.
      */
-    int string() throws Malformed {
+    public int string() throws Malformed {
         if (peek() != '"') {
             throw unexpected("a string");
         }
         int start = pos++;
         escaped = false;
-        var stop = STRING_STOP;
         var b = bytes;
+        if (checked) {
+            // to the closing quote: after a backslash the next byte is never the string's end
+            while (true) {
+                pos = Swar.indexOfEither(b, pos, end, (byte) '"', (byte) '\\');
+                if (pos >= end) {
+                    throw new Malformed("unexpected end of input in a string starting at byte " + start);
+                }
+                if (b[pos] == '"') {
+                    pos++;
+                    return start;
+                }
+                escaped = true;
+                pos += 2;
+            }
+        }
+        var stop = STRING_STOP;
         while (true) {
             pos = plainBytes(b, pos, end);
             while (pos < end && !stop[b[pos] & 0xFF]) {
@@ -117,26 +209,21 @@ final class JsonScanner {
         }
     }
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-
     /**
      * Where, from {@code from}, the first byte that may end a string's plain run is (a quote, a
      * backslash or a control character), eight bytes at a time: most of a review's bytes are inside
      * strings (an init script, env values), and a byte at a time through {@link #STRING_STOP} was most
      * of the scan. Returns a position at or before the first such byte (the byte loop finishes from
-     * there). Per byte of the word: {@code (x - 1) & ~x & 0x80} is set when x is 0 (for x = byte XOR
-     * '"' or '\\'), {@code (x - 0x20) & ~x & 0x80} when x < 0x20; a borrow only sets bits above a true
-     * hit, so the lowest bit set is the first hit.
+     * there). As in {@link Swar}, with {@code (x - 0x20) & ~x & 0x80} for x < 0x20 too.
      */
     private static int plainBytes(byte[] b, int from, int end) {
         int at = from;
         while (at + Long.BYTES <= end) {
-            long word = (long) LONGS.get(b, at);
+            long word = (long) Swar.LONGS.get(b, at);
             long quote = word ^ 0x2222222222222222L;
             long backslash = word ^ 0x5C5C5C5C5C5C5C5CL;
-            long hits = (((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((word - 0x2020202020202020L) & ~word)) & HIGHS;
+            long hits = (((quote - Swar.ONES) & ~quote) | ((backslash - Swar.ONES) & ~backslash) | ((word - 0x2020202020202020L) & ~word))
+                    & Swar.HIGHS;
             if (hits != 0) {
                 return at + (Long.numberOfTrailingZeros(hits) >>> 3);
             }
@@ -146,7 +233,7 @@ final class JsonScanner {
     }
 
     /** Skips one value of any kind, checking it; leaves {@link #pos} after it. */
-    void value() throws Malformed {
+    public void value() throws Malformed {
         // one flag per open container: true for an object; iterative, so depth costs no stack
         var inObject = new boolean[16];
         int depth = 0;
@@ -261,7 +348,7 @@ final class JsonScanner {
     }
 
     /** Whether the string token at {@code [start, pos)} (quotes included), unescaped, equals {@code ascii}. */
-    boolean stringEquals(int start, String ascii) throws Malformed {
+    public boolean stringEquals(int start, String ascii) throws Malformed {
         if (escaped) {
             return ascii.equals(text(start));
         }
@@ -278,12 +365,85 @@ final class JsonScanner {
     }
 
     /** The string token at {@code [start, pos)} (quotes included) as text. */
-    String text(int start) throws Malformed {
+    public String text(int start) throws Malformed {
+        return text(bytes, start, pos, escaped);
+    }
+
+    /**
+     * The string token at {@code [start, end)} of {@code bytes} (quotes included, already checked by
+     * {@link #string()}) as text; {@code escaped}: whether it has an escape in it.
+     */
+    public static String text(byte[] bytes, int start, int end, boolean escaped) throws Malformed {
         if (!escaped) {
-            return new String(bytes, start + 1, pos - start - 2, StandardCharsets.UTF_8);
+            return new String(bytes, start + 1, end - start - 2, StandardCharsets.UTF_8);
         }
-        // with escapes (rare: Kubernetes names and UIDs have none), Jackson decodes the token
-        try (var parser = AdmissionReviews.JSON.getFactory().createParser(bytes, start, pos - start)) {
+        // Unescaped into UTF-8, which is never longer than the escaped form, then decoded by the JDK
+        // (plain ASCII is one copy). Plain runs move eight bytes at a time: a shell script has an escape
+        // every dozen bytes, too often for a copy call per run.
+        var utf8 = new byte[end - start - 2];
+        int size = 0;
+        int at = start + 1;
+        int to = end - 1;
+        long backslashes = ('\\' & 0xFFL) * Swar.ONES;
+        while (at < to) {
+            int escape;
+            if (at + Long.BYTES <= to) {
+                long word = (long) Swar.LONGS.get(bytes, at);
+                long x = word ^ backslashes;
+                long hits = (x - Swar.ONES) & ~x & Swar.HIGHS;
+                // the whole word is written: it fits, as the output never runs ahead of the input
+                Swar.LONGS.set(utf8, size, word);
+                if (hits == 0) {
+                    at += Long.BYTES;
+                    size += Long.BYTES;
+                    continue;
+                }
+                int plain = Long.numberOfTrailingZeros(hits) >>> 3;
+                escape = at + plain;
+                size += plain;
+            } else {
+                escape = at;
+                while (escape < to && bytes[escape] != '\\') {
+                    utf8[size++] = bytes[escape++];
+                }
+                if (escape >= to) {
+                    break;
+                }
+            }
+            int c = switch (bytes[escape + 1]) {
+                case 'b' -> '\b';
+                case 'f' -> '\f';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case 'u' -> hex4(bytes, escape + 2);
+                default -> bytes[escape + 1]; // quote, backslash, slash
+            };
+            at = escape + (bytes[escape + 1] == 'u' ? 6 : 2);
+            if (c < 0x80) {
+                utf8[size++] = (byte) c;
+            } else if (c < 0x800) {
+                utf8[size++] = (byte) (0xC0 | c >> 6);
+                utf8[size++] = (byte) (0x80 | c & 0x3F);
+            } else if (c < Character.MIN_SURROGATE || c > Character.MAX_SURROGATE) {
+                utf8[size++] = (byte) (0xE0 | c >> 12);
+                utf8[size++] = (byte) (0x80 | c >> 6 & 0x3F);
+                utf8[size++] = (byte) (0x80 | c & 0x3F);
+            } else {
+                return jacksonText(bytes, start, end); // a surrogate, alone or in a pair: Jackson keeps what it was given
+            }
+        }
+        return new String(utf8, 0, size, StandardCharsets.UTF_8);
+    }
+
+    /** Four hex digits (checked by {@link #string()}) as a character. */
+    static int hex4(byte[] bytes, int at) {
+        return Character.digit(bytes[at], 16) << 12 | Character.digit(bytes[at + 1], 16) << 8
+                | Character.digit(bytes[at + 2], 16) << 4 | Character.digit(bytes[at + 3], 16);
+    }
+
+    private static String jacksonText(byte[] bytes, int start, int end) throws Malformed {
+        try (var parser = AdmissionReviews.JSON.getFactory().createParser(bytes, start, end - start)) {
             parser.nextToken();
             return parser.getText();
         } catch (java.io.IOException e) {

@@ -35,15 +35,12 @@ final class ReviewReader {
     private boolean dryRun;
     private Range object;
     private Range oldObject;
-    /** Where the name of the member being read starts (its opening quote). */
-    private int memberStart;
 
-    /** An object's bytes {@code [start, end)}, and the managedFields member to leave out ({@code cutStart < 0}: none). */
-    private record Range(int start, int end, int cutStart, int cutEnd) {
-    }
-
-    private interface Member {
-        void read(String name) throws JsonScanner.Malformed;
+    /**
+     * An object's bytes {@code [start, end)}, the managedFields member to leave out ({@code cutStart < 0}:
+     * none), and its metadata's namespace and generateName (null when not a string).
+     */
+    private record Range(int start, int end, int cutStart, int cutEnd, String namespace, String generateName) {
     }
 
     private ReviewReader(byte[] body) {
@@ -72,14 +69,14 @@ final class ReviewReader {
             }
             return false;
         }
-        members(field -> {
+        scan.members(field -> {
             switch (field) {
                 case "apiVersion" -> apiVersion = string();
                 case "kind" -> reviewKind = string();
                 case "request" -> {
                     hasRequest = scan.peek() == '{';
                     if (hasRequest) {
-                        members(this::requestField);
+                        scan.members(this::requestField);
                     } else {
                         scan.value();
                     }
@@ -102,7 +99,7 @@ final class ReviewReader {
                     scan.value();
                     return;
                 }
-                members(kindField -> {
+                scan.members(kindField -> {
                     switch (kindField) {
                         case "group" -> group = string();
                         case "version" -> version = string();
@@ -118,30 +115,6 @@ final class ReviewReader {
             case "oldObject" -> oldObject = object();
             case "dryRun" -> dryRun = bool();
             default -> scan.value();
-        }
-    }
-
-    /** The members of the object at the current position, each read (or skipped) by {@code member}. */
-    private void members(Member member) throws JsonScanner.Malformed {
-        scan.expect('{');
-        if (scan.peek() == '}') {
-            scan.pos++;
-            return;
-        }
-        while (true) {
-            int start = scan.string();
-            var field = scan.text(start);
-            scan.expect(':');
-            memberStart = start;
-            member.read(field);
-            int next = scan.peek();
-            if (next != ',' && next != '}') {
-                throw scan.unexpected("',' or '}'");
-            }
-            scan.pos++;
-            if (next == '}') {
-                return;
-            }
         }
     }
 
@@ -179,7 +152,11 @@ final class ReviewReader {
         return nonZero;
     }
 
-    /** The byte range of an object value (null for anything else), with its metadata.managedFields located. */
+    /**
+     * The byte range of an object value (null for anything else), with its metadata.managedFields
+     * located and its metadata.namespace and generateName read on the way (a log line names the
+     * object by them, and needs no tree for it then).
+     */
     private Range object() throws JsonScanner.Malformed {
         if (scan.peek() != '{') {
             scan.value();
@@ -187,21 +164,44 @@ final class ReviewReader {
         }
         int start = scan.pos;
         int[] cut = {-1, -1};
-        members(field -> {
-            if ("metadata".equals(field) && scan.peek() == '{') {
-                members(metadataField -> {
-                    int keyStart = memberStart;
-                    scan.value();
-                    if ("managedFields".equals(metadataField)) {
+        // as JsonNode.path(...).asText("") reads them: "" when absent; null (ask the tree) when not a string
+        String[] names = {"", ""};
+        scan.members(field -> {
+            if (!"metadata".equals(field)) {
+                scan.value();
+                return;
+            }
+            // the last metadata member is the one a tree keeps
+            names[0] = "";
+            names[1] = "";
+            if (scan.peek() != '{') {
+                scan.value();
+                return;
+            }
+            scan.members(metadataField -> {
+                int keyStart = scan.memberStart;
+                switch (metadataField) {
+                    case "namespace" -> names[0] = stringOrNull();
+                    case "generateName" -> names[1] = stringOrNull();
+                    case "managedFields" -> {
+                        scan.value();
                         cut[0] = keyStart;
                         cut[1] = scan.pos;
                     }
-                });
-            } else {
-                scan.value();
-            }
+                    default -> scan.value();
+                }
+            });
         });
-        return new Range(start, scan.pos, cut[0], cut[1]);
+        return new Range(start, scan.pos, cut[0], cut[1], names[0], names[1]);
+    }
+
+    /** A string value, or null for any other value (which is skipped). */
+    private String stringOrNull() throws JsonScanner.Malformed {
+        if (scan.peek() != '"') {
+            scan.value();
+            return null;
+        }
+        return scan.text(scan.string());
     }
 
     private AdmissionRequest toRequest() throws InvalidReviewException {
@@ -253,6 +253,15 @@ final class ReviewReader {
             @Override
             public byte[] json() {
                 return bytes(range);
+            }
+
+            @Override
+            public String metadataText(String field) {
+                return switch (field) {
+                    case "namespace" -> range.namespace();
+                    case "generateName" -> range.generateName();
+                    default -> null;
+                };
             }
         };
     }

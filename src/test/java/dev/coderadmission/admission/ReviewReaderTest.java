@@ -201,4 +201,31 @@ class ReviewReaderTest {
         assertThat(request.object()).isSameAs(request.object());
         assertThat(request.describe()).isEqualTo("Pod ns/p-<generated>");
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {"metadata":{"generateName":"p-","namespace":"team"}}                          | p-  | team
+            {"metadata":{"generateName":"p-\\u0031","namespace":"t\\u0065am"}}             | p-1 | team
+            {"metadata":{"generateName":7,"namespace":null}}                              | 7   | ''
+            {"metadata":{"namespace":"old"},"metadata":{"generateName":"new-"}}           | new- | ''
+            {"metadata":"none"}                                                           | ''  | ''
+            {"spec":{}}                                                                   | ''  | ''
+            """)
+    void theNameAndNamespaceALogLineNeedsAreReadWithoutATree(String object, String generateName, String namespace)
+            throws Exception {
+        var request = read(HEAD.replace("\"namespace\":\"ns\",", "\"namespace\":\"\",") + "\"object\":" + object + "}}");
+        assertThat(request.displayName()).isEqualTo(generateName + "<generated>");
+        assertThat(request.effectiveNamespace()).isEqualTo(namespace);
+        // and what a tree says, where the strings were enough to say it without one
+        var tree = request.object().path("metadata");
+        assertThat(request.displayName()).isEqualTo(tree.path("generateName").asText("") + "<generated>");
+        assertThat(request.effectiveNamespace()).isEqualTo(tree.path("namespace").asText(""));
+    }
+
+    @Test
+    void aStringNameLeavesTheObjectUnparsed() throws Exception {
+        var request = read(HEAD + "\"object\":{\"metadata\":{\"generateName\":\"p-\"}}}}");
+        assertThat(request.describe()).isEqualTo("Pod ns/p-<generated>");
+        assertThat(request.unparsedObjectJson()).as("no tree was built").isNotNull();
+    }
 }

@@ -1,11 +1,13 @@
 package dev.coderadmission.policy.agenturl;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.coderadmission.admission.AdmissionRequest;
+import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.admission.Decision;
+import dev.coderadmission.admission.JsonScanner;
 import dev.coderadmission.admission.Operation;
 import dev.coderadmission.admission.PatchBuilder;
 import dev.coderadmission.admission.Policy;
@@ -15,8 +17,6 @@ import dev.coderadmission.config.CoderConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Points the Coder agent of every workspace pod at the in-cluster URL (seed 002: the external URL
@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
  * enough: Coder's bootstrap script exports {@code CODER_AGENT_URL="${ACCESS_URL}"} from text baked
  * in at provisioning time, so the external URL inside the script text is rewritten too.
  *
- * <p>The patch is written operation by operation against the tree the API server sent (a diff of an
- * 11 KB pod cost more than the rest of the policy), and only for values that differ: fields unknown
- * to any model are never touched and a second pass produces no patch.
+ * <p>The pod is read from its JSON without a tree ({@link PodJson}), and the patch is written
+ * operation by operation against it (a diff of an 11 KB pod cost more than the rest of the policy),
+ * and only for values that differ: fields unknown to any model are never touched and a second pass
+ * produces no patch.
  */
 public final class AgentUrlPolicy implements Policy {
     public static final String ANNOTATION = "coder-admission.dev/agent-url";
@@ -35,23 +36,26 @@ public final class AgentUrlPolicy implements Policy {
 
     private final AgentUrlConfig config;
     private final AgentUrl url;
-    /** The access URL as a whole URL: not followed by more host name or a port. */
-    private final Pattern accessUrl;
+    /** Rewrites the access URL in the container's strings; null when there is none to rewrite. */
+    private final AccessUrlRewrite accessUrl;
 
     public AgentUrlPolicy(AgentUrlConfig config, CoderConfig coder, AgentUrl url) {
         this.config = config;
         this.url = url;
         this.accessUrl = coder.accessUrl() == null || !config.rewriteInitScript() ? null
-                : Pattern.compile(Pattern.quote(coder.accessUrl()) + "(?![A-Za-z0-9.:\\-])");
+                : new AccessUrlRewrite(coder.accessUrl());
     }
 
     @Override
     public Decision admit(AdmissionRequest request) {
         // Kind, operation and namespace first: they come from the request's envelope, so a pod outside
-        // the workspace namespaces (the common case) is allowed without its object ever being parsed.
+        // the workspace namespaces (the common case) is allowed without its object ever being read.
         if (!config.enabled() || request.operation() != Operation.CREATE || !request.is("", "Pod")
-                || !config.namespaces().contains(request.effectiveNamespace())
-                || !(request.object() instanceof ObjectNode pod)) {
+                || !config.namespaces().contains(request.effectiveNamespace())) {
+            return Decision.allow();
+        }
+        var pod = read(request);
+        if (pod == null) {
             return Decision.allow();
         }
         var containers = candidates(pod);
@@ -65,152 +69,169 @@ public final class AgentUrlPolicy implements Policy {
         }
         var patch = new PatchBuilder();
         var warnings = new ArrayList<String>();
-        for (var at : agentContainers(containers)) {
-            var container = (ObjectNode) at.container();
-            var path = "/spec/" + at.list() + "/" + at.index();
-            rewriteInitScript(container, path, internal.get(), patch);
-            setAgentUrl(container, path, internal.get(), request, warnings, patch);
+        for (var container : agentContainers(pod, containers)) {
+            var path = "/spec/" + container.list + "/" + container.index;
+            rewriteInitScript(pod, container, path, internal.get(), patch);
+            setAgentUrl(pod, container, path, internal.get(), request, warnings, patch);
         }
         annotate(pod, internal.get(), patch);
         return patch.decide(warnings);
     }
 
-    /** A container of the pod: in {@code spec.containers}, or a native sidecar in {@code spec.initContainers}. */
-    private record At(String list, int index, JsonNode container, boolean sidecar) {
+    /** The pod, from the bytes the API server sent (or, offline, the tree's); null when the object is not a JSON object. */
+    private static PodJson read(AdmissionRequest request) {
+        var json = request.unparsedObjectJson();
+        try {
+            if (json == null) {
+                if (!(request.object() instanceof ObjectNode tree)) {
+                    return null;
+                }
+                json = AdmissionReviews.JSON.writeValueAsBytes(tree);
+            }
+            return PodJson.read(json);
+        } catch (JsonScanner.Malformed | JsonProcessingException e) {
+            // the body was checked whole before any policy ran, and a tree always serialises
+            throw new IllegalStateException("the pod's JSON does not read: " + e.getMessage(), e);
+        }
     }
 
     /**
      * The containers that may run the agent: every regular container, and init containers with
      * {@code restartPolicy: Always} (native sidecars, which run beside them for the pod's life).
      */
-    private static List<At> candidates(JsonNode pod) {
-        var result = new ArrayList<At>();
-        var containers = pod.path("spec").path("containers");
-        for (int i = 0; i < containers.size(); i++) {
-            if (containers.get(i).isObject()) {
-                result.add(new At("containers", i, containers.get(i), false));
-            }
-        }
-        var init = pod.path("spec").path("initContainers");
-        for (int i = 0; i < init.size(); i++) {
-            if (init.get(i).isObject() && "Always".equals(init.get(i).path("restartPolicy").asText(""))) {
-                result.add(new At("initContainers", i, init.get(i), true));
+    private static List<PodJson.Container> candidates(PodJson pod) {
+        var result = new ArrayList<>(pod.containers);
+        for (var init : pod.initContainers) {
+            if ("Always".equals(pod.text(init.restartPolicy, ""))) {
+                result.add(init);
             }
         }
         return result;
     }
 
-    private static boolean isWorkspace(JsonNode pod, List<At> containers) {
-        var labels = pod.path("metadata").path("labels");
-        if ("true".equals(labels.path("com.coder.resource").asText(null))
-                || "coder-workspace".equals(labels.path("app.kubernetes.io/name").asText(null))) {
-            return true;
-        }
-        return containers.stream().anyMatch(at -> declaresToken(at.container()));
+    private static boolean isSidecar(PodJson.Container container) {
+        return container.list.equals("initContainers");
     }
 
-    private static boolean declaresToken(JsonNode container) {
-        for (var env : container.path("env")) {
-            if (TOKEN_ENVS.contains(env.path("name").asText(""))) {
-                return true;
+    private static boolean isWorkspace(PodJson pod, List<PodJson.Container> containers) {
+        if ("true".equals(pod.text(pod.coderResourceLabel, null))
+                || "coder-workspace".equals(pod.text(pod.appNameLabel, null))) {
+            return true;
+        }
+        return containers.stream().anyMatch(container -> declaresToken(pod, container));
+    }
+
+    private static boolean declaresToken(PodJson pod, PodJson.Container container) {
+        if (container.env != null) {
+            for (var env : container.env) {
+                if (env.isObject && TOKEN_ENVS.contains(pod.text(env.name, ""))) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
     /** The containers that run the agent: those given its token, or every regular container when none is. */
-    private static List<At> agentContainers(List<At> containers) {
-        var withToken = containers.stream().filter(at -> declaresToken(at.container())).toList();
-        return withToken.isEmpty() ? containers.stream().filter(at -> !at.sidecar()).toList() : withToken;
+    private static List<PodJson.Container> agentContainers(PodJson pod, List<PodJson.Container> containers) {
+        var withToken = containers.stream().filter(container -> declaresToken(pod, container)).toList();
+        return withToken.isEmpty() ? containers.stream().filter(container -> !isSidecar(container)).toList() : withToken;
     }
 
     /**
      * The access URL in the container's command, args and env values, rewritten: Coder's bootstrap
      * script (in an env value for envbuilder, in args otherwise) exports it as the agent URL.
      */
-    private void rewriteInitScript(ObjectNode container, String path, String internal, PatchBuilder patch) {
+    private void rewriteInitScript(PodJson pod, PodJson.Container container, String path, String internal,
+                                   PatchBuilder patch) {
         if (accessUrl == null) {
             return;
         }
-        var replacement = Matcher.quoteReplacement(internal);
-        for (var field : List.of("command", "args")) {
-            if (container.get(field) instanceof ArrayNode strings) {
-                for (int i = 0; i < strings.size(); i++) {
-                    var rewritten = rewrite(strings.get(i), replacement);
-                    if (rewritten != null) {
-                        patch.replace(path + "/" + field + "/" + i, rewritten);
-                    }
-                }
-            }
-        }
-        if (container.get("env") instanceof ArrayNode envs) {
-            for (int i = 0; i < envs.size(); i++) {
+        rewriteAll(pod, container.command, path + "/command/", internal, patch);
+        rewriteAll(pod, container.args, path + "/args/", internal, patch);
+        if (container.env != null) {
+            for (var env : container.env) {
                 // the agent URL variable itself is set below, whatever it held
-                if (envs.get(i) instanceof ObjectNode entry && entry.has("value") && !isAgentUrl(entry)) {
-                    var rewritten = rewrite(entry.get("value"), replacement);
+                if (env.isObject && env.value != null && !isAgentUrl(pod, env)) {
+                    var rewritten = rewrite(pod, env.value, internal);
                     if (rewritten != null) {
-                        patch.replace(path + "/env/" + i + "/value", rewritten);
+                        patch.replaceString(path + "/env/" + env.index + "/value", rewritten);
                     }
                 }
             }
         }
     }
 
-    /** The text with the access URL replaced; null when it does not occur. */
-    private TextNode rewrite(JsonNode node, String replacement) {
-        if (!node.isTextual()) {
+    private void rewriteAll(PodJson pod, List<PodJson.Token> strings, String path, String internal, PatchBuilder patch) {
+        if (strings == null) {
+            return;
+        }
+        for (int i = 0; i < strings.size(); i++) {
+            var rewritten = rewrite(pod, strings.get(i), internal);
+            if (rewritten != null) {
+                patch.replaceString(path + i, rewritten);
+            }
+        }
+    }
+
+    /** The string with the access URL replaced, as JSON; null when it is not a string or the URL does not occur. */
+    private byte[] rewrite(PodJson pod, PodJson.Token token, String internal) {
+        if (!pod.isString(token)) {
             return null;
         }
-        var matcher = accessUrl.matcher(node.textValue());
-        return matcher.find() ? TextNode.valueOf(matcher.replaceAll(replacement)) : null;
+        try {
+            return accessUrl.rewrite(pod.json, token.start(), token.end(), token.escaped(), internal);
+        } catch (JsonScanner.Malformed e) {
+            throw new IllegalStateException("a string the scanner checked does not decode", e);
+        }
     }
 
-    private static boolean isAgentUrl(ObjectNode entry) {
-        return AGENT_URL_ENV.equals(entry.path("name").asText(null));
+    private static boolean isAgentUrl(PodJson pod, PodJson.Env env) {
+        return AGENT_URL_ENV.equals(pod.text(env.name, null));
     }
 
-    private static void setAgentUrl(ObjectNode container, String path, String internal, AdmissionRequest request,
-                                    List<String> warnings, PatchBuilder patch) {
+    private static void setAgentUrl(PodJson pod, PodJson.Container container, String path, String internal,
+                                    AdmissionRequest request, List<String> warnings, PatchBuilder patch) {
         var value = TextNode.valueOf(internal);
-        if (!(container.get("env") instanceof ArrayNode envs)) {
-            var env = container.arrayNode();
+        if (container.env == null) {
+            var env = JsonNodeFactory.instance.arrayNode();
             env.addObject().put("name", AGENT_URL_ENV).put("value", internal);
-            patch.set(container, "env", path + "/env", env);
+            patch.set(container.hasEnv, path + "/env", env);
             return;
         }
         boolean found = false;
-        for (int i = 0; i < envs.size(); i++) {
-            if (!(envs.get(i) instanceof ObjectNode entry) || !isAgentUrl(entry)) {
+        for (var entry : container.env) {
+            if (!entry.isObject || !isAgentUrl(pod, entry)) {
                 continue;
             }
             found = true;
-            if (entry.has("valueFrom") && !entry.has("value")) {
-                warnings.add("coder-admission: " + request.describe() + " container " + container.path("name").asText("?")
+            if (entry.valueFrom != null && entry.value == null) {
+                warnings.add("coder-admission: " + request.describe() + " container " + pod.text(container.name, "?")
                         + " takes " + AGENT_URL_ENV + " from valueFrom, which is left alone; make sure it resolves to "
                         + internal);
-            } else if (!value.equals(entry.get("value"))) {
-                patch.set(entry, "value", path + "/env/" + i + "/value", value);
+            } else if (!pod.isText(entry.value, internal)) {
+                patch.set(entry.value != null, path + "/env/" + entry.index + "/value", value);
             }
         }
         if (!found) {
-            var entry = container.objectNode().put("name", AGENT_URL_ENV).put("value", internal);
-            patch.add(path + "/env/" + envs.size(), entry);
+            var entry = JsonNodeFactory.instance.objectNode().put("name", AGENT_URL_ENV).put("value", internal);
+            patch.add(path + "/env/" + container.env.size(), entry);
         }
     }
 
     /** Records the URL the pod was given in its annotations, for people and for {@code audit}. */
-    private static void annotate(ObjectNode pod, String internal, PatchBuilder patch) {
+    private static void annotate(PodJson pod, String internal, PatchBuilder patch) {
         var value = TextNode.valueOf(internal);
-        if (!(pod.get("metadata") instanceof ObjectNode metadata)) {
-            var metadata = pod.objectNode();
+        if (!pod.metadataIsObject) {
+            var metadata = JsonNodeFactory.instance.objectNode();
             metadata.putObject("annotations").set(ANNOTATION, value);
-            patch.set(pod, "metadata", "/metadata", metadata);
-        } else if (!(metadata.get("annotations") instanceof ObjectNode annotations)) {
-            var annotations = pod.objectNode();
+            patch.set(pod.hasMetadata, "/metadata", metadata);
+        } else if (!pod.annotationsIsObject) {
+            var annotations = JsonNodeFactory.instance.objectNode();
             annotations.set(ANNOTATION, value);
-            patch.set(metadata, "annotations", "/metadata/annotations", annotations);
-        } else if (!value.equals(annotations.get(ANNOTATION))) {
-            patch.set(annotations, ANNOTATION, "/metadata/annotations/" + PatchBuilder.escape(ANNOTATION), value);
+            patch.set(pod.hasAnnotations, "/metadata/annotations", annotations);
+        } else if (!pod.isText(pod.agentUrlAnnotation, internal)) {
+            patch.set(pod.agentUrlAnnotation != null, "/metadata/annotations/" + PatchBuilder.escape(ANNOTATION), value);
         }
     }
 }
