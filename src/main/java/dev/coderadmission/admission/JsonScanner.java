@@ -347,23 +347,6 @@ public final class JsonScanner {
         return pos - start;
     }
 
-    /** Whether the string token at {@code [start, pos)} (quotes included), unescaped, equals {@code ascii}. */
-    public boolean stringEquals(int start, String ascii) throws Malformed {
-        if (escaped) {
-            return ascii.equals(text(start));
-        }
-        int length = pos - start - 2;
-        if (length != ascii.length()) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (bytes[start + 1 + i] != ascii.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The string token at {@code [start, pos)} (quotes included) as text. */
     public String text(int start) throws Malformed {
         return text(bytes, start, pos, escaped);

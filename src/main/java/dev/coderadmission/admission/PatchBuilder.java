@@ -2,7 +2,6 @@ package dev.coderadmission.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.util.ArrayList;
@@ -42,11 +41,6 @@ public final class PatchBuilder {
      */
     public PatchBuilder replaceString(String path, byte[] stringJson) {
         return operation("replace", path, null, stringJson);
-    }
-
-    /** {@code parent.field = value} at {@code path}: replace when the member exists, add when it does not. */
-    public PatchBuilder set(ObjectNode parent, String field, String path, JsonNode value) {
-        return set(parent.has(field), path, value);
     }
 
     /** The member at {@code path} set to {@code value}: replaced when it {@code exists}, added when not. */

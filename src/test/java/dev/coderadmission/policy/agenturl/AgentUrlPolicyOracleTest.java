@@ -43,15 +43,8 @@ class AgentUrlPolicyOracleTest {
 
     @Test
     void agreesWithTheTreePolicyOnRandomPods() throws Exception {
-        var config = ConfigLoader.parse("""
-                coder-admission:
-                  coder: {access-url: "%s"}
-                  agent-url: {url: "%s", config-map: ""}
-                  kubernetes: {enabled: false}
-                """.formatted(ACCESS, INTERNAL), "oracle");
-        var url = AgentUrl.fixed(Optional.of(INTERNAL), "config");
-        var bytes = new AgentUrlPolicy(config.agentUrl(), config.coder(), url);
-        var tree = new TreeAgentUrlPolicy(config.agentUrl(), config.coder(), url);
+        var bytes = policy(ACCESS);
+        var tree = treePolicy(ACCESS);
         int patched = 0;
         for (int i = 0; i < 3000; i++) {
             var pod = pod();
@@ -67,15 +60,8 @@ class AgentUrlPolicyOracleTest {
 
     @Test
     void agreesOnTheLoadTestsWorkspacePodAndOnTreesGivenOffline() throws Exception {
-        var config = ConfigLoader.parse("""
-                coder-admission:
-                  coder: {access-url: "https://coder.enigma.vgijssel.nl"}
-                  agent-url: {url: "%s", config-map: ""}
-                  kubernetes: {enabled: false}
-                """.formatted(INTERNAL), "oracle");
-        var url = AgentUrl.fixed(Optional.of(INTERNAL), "config");
-        var bytes = new AgentUrlPolicy(config.agentUrl(), config.coder(), url);
-        var tree = new TreeAgentUrlPolicy(config.agentUrl(), config.coder(), url);
+        var bytes = policy("https://coder.enigma.vgijssel.nl");
+        var tree = treePolicy("https://coder.enigma.vgijssel.nl");
         var review = Files.readAllBytes(Path.of("src/test/resources/admission/loadtest-pod-workspace.json"));
         var expected = tree.admit(AdmissionReviews.decode(review));
         agree(review, expected, bytes.admit(AdmissionReviews.decode(review)));
@@ -87,6 +73,25 @@ class AgentUrlPolicyOracleTest {
                 Operation.CREATE, request.object(), null, true);
         assertThat(offline.unparsedObjectJson()).isNull();
         assertThat(bytes.admit(offline)).isEqualTo(expected);
+    }
+
+    private static dev.coderadmission.config.AdmissionConfig config(String accessUrl) {
+        return ConfigLoader.parse("""
+                coder-admission:
+                  coder: {access-url: "%s"}
+                  agent-url: {url: "%s", config-map: ""}
+                  kubernetes: {enabled: false}
+                """.formatted(accessUrl, INTERNAL), "oracle");
+    }
+
+    private static AgentUrlPolicy policy(String accessUrl) {
+        var config = config(accessUrl);
+        return new AgentUrlPolicy(config.agentUrl(), config.coder(), AgentUrl.fixed(Optional.of(INTERNAL), "config"));
+    }
+
+    private static TreeAgentUrlPolicy treePolicy(String accessUrl) {
+        var config = config(accessUrl);
+        return new TreeAgentUrlPolicy(config.agentUrl(), config.coder(), AgentUrl.fixed(Optional.of(INTERNAL), "config"));
     }
 
     private static void agree(byte[] review, Decision expected, Decision actual) throws Exception {

@@ -170,7 +170,7 @@ final class TreeAgentUrlPolicy implements Policy {
         if (!(container.get("env") instanceof ArrayNode envs)) {
             var env = container.arrayNode();
             env.addObject().put("name", AGENT_URL_ENV).put("value", internal);
-            patch.set(container, "env", path + "/env", env);
+            patch.set(container.has("env"), path + "/env", env);
             return;
         }
         boolean found = false;
@@ -184,7 +184,7 @@ final class TreeAgentUrlPolicy implements Policy {
                         + " takes " + AGENT_URL_ENV + " from valueFrom, which is left alone; make sure it resolves to "
                         + internal);
             } else if (!value.equals(entry.get("value"))) {
-                patch.set(entry, "value", path + "/env/" + i + "/value", value);
+                patch.set(entry.has("value"), path + "/env/" + i + "/value", value);
             }
         }
         if (!found) {
@@ -199,13 +199,13 @@ final class TreeAgentUrlPolicy implements Policy {
         if (!(pod.get("metadata") instanceof ObjectNode metadata)) {
             var metadata = pod.objectNode();
             metadata.putObject("annotations").set(ANNOTATION, value);
-            patch.set(pod, "metadata", "/metadata", metadata);
+            patch.set(pod.has("metadata"), "/metadata", metadata);
         } else if (!(metadata.get("annotations") instanceof ObjectNode annotations)) {
             var annotations = pod.objectNode();
             annotations.set(ANNOTATION, value);
-            patch.set(metadata, "annotations", "/metadata/annotations", annotations);
+            patch.set(metadata.has("annotations"), "/metadata/annotations", annotations);
         } else if (!value.equals(annotations.get(ANNOTATION))) {
-            patch.set(annotations, ANNOTATION, "/metadata/annotations/" + PatchBuilder.escape(ANNOTATION), value);
+            patch.set(annotations.has(ANNOTATION), "/metadata/annotations/" + PatchBuilder.escape(ANNOTATION), value);
         }
     }
 }
