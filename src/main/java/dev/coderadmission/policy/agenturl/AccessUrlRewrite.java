@@ -5,6 +5,7 @@ import dev.coderadmission.admission.AdmissionReviews;
 import dev.coderadmission.admission.JsonScanner;
 import dev.coderadmission.admission.Swar;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,10 +20,11 @@ import java.util.regex.Pattern;
  * few characters, and decoding it, matching, and escaping it again was a fifth of its review. Matching
  * the escaped bytes finds exactly the matches in the decoded text when no escape stands for a
  * character of the URL or for one that can follow it ({@code \/} for its slashes, a six-character
- * unicode escape for its {@code h}): the URL is then literal bytes wherever it occurs, and every escape is a character
- * that can neither be part of a match nor extend one. kube-apiserver writes none of those (it escapes
- * only quotes, backslashes, control characters and {@code < > &}); a string that has one is decoded
- * and matched with the pattern, which is the definition the fast path is tested against.
+ * unicode escape for its {@code h}): the URL is then literal bytes wherever it occurs, and every
+ * escape is a character that can neither be part of a match nor extend one. kube-apiserver writes
+ * none of those (it escapes only quotes, backslashes, control characters and {@code < > &}); a string
+ * that has one is decoded and matched with the pattern, which is the definition the fast path is
+ * tested against.
  */
 final class AccessUrlRewrite {
     /** Characters that continue a host name or port: the URL is not whole when one follows it. */
@@ -52,7 +54,7 @@ final class AccessUrlRewrite {
             char c = accessUrl.charAt(i);
             literal &= c > 0x20 && c < 0x7F && c != '"' && c != '\\';
         }
-        this.url = literal ? accessUrl.getBytes(java.nio.charset.StandardCharsets.US_ASCII) : null;
+        this.url = literal ? accessUrl.getBytes(StandardCharsets.US_ASCII) : null;
         System.arraycopy(FOLLOWER, 0, meaningful, 0, 128);
         if (literal) {
             for (int i = 0; i < accessUrl.length(); i++) {
