@@ -393,15 +393,7 @@ public final class JsonScanner {
                     break;
                 }
             }
-            int c = switch (bytes[escape + 1]) {
-                case 'b' -> '\b';
-                case 'f' -> '\f';
-                case 'n' -> '\n';
-                case 'r' -> '\r';
-                case 't' -> '\t';
-                case 'u' -> hex4(bytes, escape + 2);
-                default -> bytes[escape + 1]; // quote, backslash, slash
-            };
+            int c = unescaped(bytes, escape);
             at = escape + (bytes[escape + 1] == 'u' ? 6 : 2);
             if (c < 0x80) {
                 utf8[size++] = (byte) c;
@@ -419,10 +411,18 @@ public final class JsonScanner {
         return new String(utf8, 0, size, StandardCharsets.UTF_8);
     }
 
-    /** Four hex digits (checked by {@link #string()}) as a character. */
-    static int hex4(byte[] bytes, int at) {
-        return Character.digit(bytes[at], 16) << 12 | Character.digit(bytes[at + 1], 16) << 8
-                | Character.digit(bytes[at + 2], 16) << 4 | Character.digit(bytes[at + 3], 16);
+    /** The character the escape whose backslash is at {@code at} stands for (checked by {@link #string()} already). */
+    public static int unescaped(byte[] bytes, int at) {
+        return switch (bytes[at + 1]) {
+            case 'b' -> '\b';
+            case 'f' -> '\f';
+            case 'n' -> '\n';
+            case 'r' -> '\r';
+            case 't' -> '\t';
+            case 'u' -> Character.digit(bytes[at + 2], 16) << 12 | Character.digit(bytes[at + 3], 16) << 8
+                    | Character.digit(bytes[at + 4], 16) << 4 | Character.digit(bytes[at + 5], 16);
+            default -> bytes[at + 1]; // quote, backslash, slash
+        };
     }
 
     private static String jacksonText(byte[] bytes, int start, int end) throws Malformed {

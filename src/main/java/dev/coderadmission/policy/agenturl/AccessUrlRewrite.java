@@ -84,7 +84,7 @@ final class AccessUrlRewrite {
                 break;
             }
             if (json[i] == '\\') {
-                int c = unescaped(json, i);
+                int c = JsonScanner.unescaped(json, i);
                 if (c < 128 && meaningful[c]) {
                     return decoded(json, start, end, escaped, internal);
                 }
@@ -154,20 +154,6 @@ final class AccessUrlRewrite {
      */
     private static boolean isWhole(byte[] json, int at, int to) {
         return at >= to || json[at] < 0 || !FOLLOWER[json[at]];
-    }
-
-    /** The character the escape at {@code at} stands for (checked by the scanner already). */
-    private static int unescaped(byte[] json, int at) {
-        return switch (json[at + 1]) {
-            case 'u' -> (Character.digit(json[at + 2], 16) << 12) | (Character.digit(json[at + 3], 16) << 8)
-                    | (Character.digit(json[at + 4], 16) << 4) | Character.digit(json[at + 5], 16);
-            case 'b' -> '\b';
-            case 'f' -> '\f';
-            case 'n' -> '\n';
-            case 'r' -> '\r';
-            case 't' -> '\t';
-            default -> json[at + 1]; // quote, backslash, slash
-        };
     }
 
     private Encoded encoded(String internal) {
