@@ -37,6 +37,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -395,6 +396,29 @@ class ChartTest {
             assertThat(p.getPort()).isEqualTo(443);
             assertThat(p.getTargetPort().getStrVal()).isEqualTo("https");
         });
+    }
+
+    @Test
+    void theJvmRunsWithTheFlagsItsAotCacheWasTrainedWith() throws IOException {
+        var container = one(objects("default"), Deployment.class).getSpec().getTemplate().getSpec().getContainers().getFirst();
+        var env = container.getEnv().stream().collect(Collectors.toMap(e -> e.getName(), e -> String.valueOf(e.getValue())));
+        var javaOptions = List.of(env.get("JAVA_TOOL_OPTIONS").split(" "));
+        assertThat(javaOptions).contains("-XX:+UseSerialGC", "-Xmx96m", "-Xmn8m", "-XX:TrimNativeHeapInterval=10000");
+        assertThat(env).containsEntry("MALLOC_ARENA_MAX", "2");
+
+        // the image's training run (Dockerfile) uses the same flags, so that the cache is used whole
+        var dockerfile = Files.readString(Path.of("src/main/docker/Dockerfile")).replace("\\\n", " ");
+        var training = dockerfile.lines().filter(l -> l.contains("-XX:AOTCacheOutput=")).findFirst().orElseThrow();
+        var trainingFlags = Stream.of(training.trim().split("\\s+"))
+                .filter(f -> f.startsWith("-X") && !f.matches("-XX:[+-]?AOT.*") && !f.startsWith("-Xlog")
+                        && !f.equals("-XX:+UnlockDiagnosticVMOptions"))
+                .toList();
+        assertThat(trainingFlags).containsExactlyInAnyOrderElementsOf(javaOptions.stream()
+                .filter(f -> !f.equals("-XX:TrimNativeHeapInterval=10000") && !f.equals("-XX:+ExitOnOutOfMemoryError")).toList());
+
+        var withoutArenaLimit = one(objects("default", Map.of("mallocArenaMax", "")), Deployment.class);
+        assertThat(withoutArenaLimit.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
+                .extracting(e -> e.getName()).doesNotContain("MALLOC_ARENA_MAX");
     }
 
     @Test
