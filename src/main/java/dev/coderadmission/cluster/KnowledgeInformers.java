@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,8 @@ public final class KnowledgeInformers implements Synced, AutoCloseable {
     /** Versions in order of preference; the first one the API server serves for a kind is watched. */
     private static final List<String> GATEWAY_VERSIONS = List.of("v1", "v1beta1", "v1alpha2");
     private static final Duration RETRY = Duration.ofSeconds(5);
+    /** The fields of a Pod that {@link ClusterKnowledge#observe} reads, besides its namespace and name. */
+    static final String[] POD_FIELDS = {"metadata.labels", "spec.hostNetwork", "status.podIP", "status.podIPs"};
 
     private final KubernetesClient client;
     private final ClusterKnowledge knowledge;
@@ -80,6 +83,11 @@ public final class KnowledgeInformers implements Synced, AutoCloseable {
         });
         config.coder().namespaces().forEach(namespace -> pods.add(client.pods().inNamespace(namespace).runnableInformer(0)));
         for (var informer : pods) {
+            // Every Pod of coder.namespaces is a workspace pod of 10-20 KB: kept whole, a few hundred would
+            // fill the heap the chart gives. Only what ClusterKnowledge reads is kept (the store gives it
+            // back as a Pod with just these fields when one informer asks another, see OneOfSeveral).
+            informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
+                    client.getKubernetesSerialization(), POD_FIELDS));
             informer.addEventHandler(new OneOfSeveral<>("v1", "Pod", informer, pods));
             informers.add(informer);
         }
@@ -176,6 +184,11 @@ public final class KnowledgeInformers implements Synced, AutoCloseable {
     /** Knowledge counts, for tests and logs. */
     public Map<String, Integer> sizes() {
         return knowledge.sizes();
+    }
+
+    /** The informers started so far (tests: what their stores hold). */
+    List<SharedIndexInformer<?>> informers() {
+        return List.copyOf(informers);
     }
 
     @Override

@@ -4,7 +4,13 @@ import dev.coderadmission.admission.NotSynced;
 import dev.coderadmission.config.ConfigLoader;
 import dev.coderadmission.support.Eventually;
 import dev.coderadmission.support.GatewayApiCrds;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coderadmission.kube.Kube;
+import dev.coderadmission.policy.exposure.ClusterKnowledge;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -12,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,6 +57,43 @@ class KnowledgeInformersTest {
             // delete while the informers still watch: the mock server stalls sending events to a closing watch
             client.services().inNamespace("web").delete();
             Eventually.await(() -> informers.sizes().get("coder services"), n -> n == 0, WAIT);
+        }
+    }
+
+    @Test
+    void coderPodsAreKnownByAddressAndStoredWithOnlyWhatIsRead() {
+        var config = ConfigLoader.load(Path.of("src/test/resources/agreement/config.yaml"));
+        // a workspace pod: in coder.namespaces and labelled as Coder's (two informers hold it), a large env
+        client.pods().inNamespace("coder-workspace").resource(new PodBuilder().withNewMetadata().withName("ws-1")
+                .withNamespace("coder-workspace").withLabels(Map.of("app.kubernetes.io/name", "coder")).endMetadata()
+                .withNewSpec().addNewContainer().withName("dev").withImage("codercom/enterprise-base")
+                .addNewEnv().withName("CODER_AGENT_INIT_SCRIPT").withValue("x".repeat(8192)).endEnv().endContainer().endSpec()
+                .withNewStatus().withPodIP("10.244.1.7").addNewPodIP("10.244.1.7").addNewPodIP("fd00::7").endStatus().build()).create();
+        // host-networked: its address is the node's, not Coder's
+        client.pods().inNamespace("coder").resource(new PodBuilder().withNewMetadata().withName("node-agent").withNamespace("coder").endMetadata()
+                .withNewSpec().withHostNetwork(true).addNewContainer().withName("agent").withImage("agent").endContainer().endSpec()
+                .withNewStatus().withPodIP("192.168.1.5").endStatus().build()).create();
+        try (var informers = informers(Duration.ofMinutes(1)).start()) {
+            var knowledge = informers.knowledge();
+            Eventually.await(informers::hasSynced, Boolean::booleanValue, WAIT);
+            Eventually.await(() -> knowledge.coderPod("fd00::7"), Optional::isPresent, WAIT);
+            assertThat(knowledge.coderPod("10.244.1.7")).hasValueSatisfying(why -> assertThat(why).startsWith("Pod coder-workspace/ws-1 ("));
+            assertThat(knowledge.coderPod("192.168.1.5")).isEmpty();
+
+            var stored = informers.informers().stream().flatMap(i -> i.getStore().list().stream())
+                    .filter(Pod.class::isInstance).map(Pod.class::cast).toList();
+            assertThat(stored).extracting(p -> p.getMetadata().getName()).contains("ws-1", "node-agent");
+            // nothing of the containers is held...
+            assertThat(stored).allSatisfy(p -> assertThat(p.getSpec() == null ? List.of() : p.getSpec().getContainers()).isEmpty());
+            // ...and what is held is all the knowledge needs (one informer hands another's copy to it)
+            var fromStores = ClusterKnowledge.of(config.coder(), stored.stream().map(p -> (JsonNode) Kube.SERIALIZATION.convertValue(p, ObjectNode.class)
+                    .put("apiVersion", "v1").put("kind", "Pod")).toList(), "");
+            assertThat(fromStores.coderPod("10.244.1.7")).isPresent();
+            assertThat(fromStores.coderPod("fd00::7")).isPresent();
+            assertThat(fromStores.coderPod("192.168.1.5")).isEmpty();
+            client.pods().inNamespace("coder-workspace").delete();
+            client.pods().inNamespace("coder").delete();
+            Eventually.await(() -> knowledge.coderPod("10.244.1.7"), Optional::isEmpty, WAIT);
         }
     }
 
