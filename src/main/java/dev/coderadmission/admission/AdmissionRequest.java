@@ -53,6 +53,12 @@ public final class AdmissionRequest {
             return null;
         }
 
+        /** The object's JSON where it lies, managedFields and all (no copy); null when there are no bytes. */
+        default ObjectBytes unparsed() {
+            var json = json();
+            return json == null ? null : new ObjectBytes(json, 0, json.length);
+        }
+
         /**
          * {@code metadata.<field>} as {@code path("metadata").path(field).asText("")} gives it, when known
          * without a tree; null otherwise.
@@ -130,6 +136,19 @@ public final class AdmissionRequest {
      */
     public byte[] unparsedObjectJson() {
         return object == null ? objectSource.json() : null;
+    }
+
+    /**
+     * The new object's JSON as one JSON object in {@code bytes[start, end)}, as the request carried it
+     * (with metadata.managedFields: for a reader that skips what it does not read), while no tree has
+     * been built from it, else null. Not a copy: the bytes are the request's and must not be changed.
+     */
+    public ObjectBytes unparsedObjectBytes() {
+        return object == null ? objectSource.unparsed() : null;
+    }
+
+    /** An object's JSON: {@code bytes[start, end)}. */
+    public record ObjectBytes(byte[] bytes, int start, int end) {
     }
 
     /** The old object on UPDATE and DELETE ({@link MissingNode} otherwise). */

@@ -51,19 +51,34 @@ public final class AdmissionReviews {
      * {@code {apiVersion, kind, response: {uid, allowed, status: {code, reason, message} | patchType, patch, warnings}}}.
      */
     public static byte[] encode(String uid, Decision decision) {
+        var warnings = decision.warnings();
+        // sized exactly, so the buffer is the answer (no copy at the end)
+        int tail = 2;
+        if (!warnings.isEmpty()) {
+            tail += WARNINGS.length + warnings.size() - 1 + 1;
+            for (var warning : warnings) {
+                tail += JsonBytes.quotedLength(warning);
+            }
+        }
+        int head = RESPONSE_HEAD.length + JsonBytes.quotedLength(uid);
         var out = switch (decision) {
-            case Decision.Allow ignored -> new JsonBytes(RESPONSE_HEAD.length + uid.length() + 32).raw(RESPONSE_HEAD).string(uid)
+            case Decision.Allow ignored -> new JsonBytes(head + ALLOWED.length + tail).raw(RESPONSE_HEAD).string(uid)
                     .raw(ALLOWED);
-            case Decision.Deny deny -> new JsonBytes(RESPONSE_HEAD.length + uid.length() + deny.message().length() + 96)
-                    .raw(RESPONSE_HEAD).string(uid).raw(DENIED_CODE).raw(Integer.toString(deny.code()).getBytes(StandardCharsets.US_ASCII))
-                    .raw(REASON).string(deny.code() == 403 ? "Forbidden" : "BadRequest").raw(MESSAGE).string(deny.message()).raw('}');
+            case Decision.Deny deny -> {
+                var code = Integer.toString(deny.code()).getBytes(StandardCharsets.US_ASCII);
+                var reason = deny.code() == 403 ? "Forbidden" : "BadRequest";
+                yield new JsonBytes(head + DENIED_CODE.length + code.length + REASON.length + JsonBytes.quotedLength(reason)
+                        + MESSAGE.length + JsonBytes.quotedLength(deny.message()) + 1 + tail)
+                        .raw(RESPONSE_HEAD).string(uid).raw(DENIED_CODE).raw(code)
+                        .raw(REASON).string(reason).raw(MESSAGE).string(deny.message()).raw('}');
+            }
             case Decision.Patch patch -> {
-                var patchBase64 = Base64.getEncoder().encode(patch.json());
-                yield new JsonBytes(RESPONSE_HEAD.length + uid.length() + PATCH.length + patchBase64.length + 32)
+                // from the patch builder's buffer as it is; the encoder's result is an array of exactly its length
+                var patchBase64 = Base64.getEncoder().encode(patch.jsonBuffer()).array();
+                yield new JsonBytes(head + PATCH.length + patchBase64.length + 1 + tail)
                         .raw(RESPONSE_HEAD).string(uid).raw(PATCH).raw(patchBase64).raw('"');
             }
         };
-        var warnings = decision.warnings();
         if (!warnings.isEmpty()) {
             out.raw(WARNINGS);
             for (int i = 0; i < warnings.size(); i++) {

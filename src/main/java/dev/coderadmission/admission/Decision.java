@@ -2,6 +2,8 @@ package dev.coderadmission.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -42,7 +44,9 @@ public sealed interface Decision {
     final class Patch implements Decision {
         private final List<String> warnings;
         private final int size;
+        /** The patch's JSON, its first {@code jsonLength} bytes (null: written from the tree when asked). */
         private final byte[] json;
+        private final int jsonLength;
         private Supplier<JsonNode> tree;
         private JsonNode operations;
 
@@ -53,16 +57,18 @@ public sealed interface Decision {
             this.operations = operations;
             this.size = operations.size();
             this.json = null;
+            this.jsonLength = 0;
             this.warnings = List.copyOf(warnings);
         }
 
-        /** {@code size} operations as {@code json}; {@code tree} makes the same operations as a tree. */
-        Patch(int size, byte[] json, Supplier<JsonNode> tree, List<String> warnings) {
+        /** {@code size} operations as the first {@code jsonLength} bytes of {@code json}; {@code tree} makes the same operations as a tree. */
+        Patch(int size, byte[] json, int jsonLength, Supplier<JsonNode> tree, List<String> warnings) {
             if (size == 0) {
                 throw new IllegalArgumentException("a Patch decision needs a non-empty JSON Patch array");
             }
             this.size = size;
             this.json = json;
+            this.jsonLength = jsonLength;
             this.tree = tree;
             this.warnings = List.copyOf(warnings);
         }
@@ -83,7 +89,13 @@ public sealed interface Decision {
 
         /** The patch as compact JSON. */
         byte[] json() {
-            return json != null ? json : new JsonBytes(1024).node(operations()).toByteArray();
+            return json == null ? new JsonBytes(1024).node(operations()).toByteArray()
+                    : json.length == jsonLength ? json : Arrays.copyOf(json, jsonLength);
+        }
+
+        /** The patch as compact JSON, without a copy where it was written as JSON. */
+        ByteBuffer jsonBuffer() {
+            return json == null ? ByteBuffer.wrap(json()) : ByteBuffer.wrap(json, 0, jsonLength);
         }
 
         @Override

@@ -131,13 +131,35 @@ final class JsonBytes {
         }
     }
 
+    /** How many bytes {@link #string} writes for {@code text}: its UTF-8 bytes, their escapes and the quotes. */
+    static int quotedLength(String text) {
+        var utf8 = text.getBytes(StandardCharsets.UTF_8);
+        int length = utf8.length + 2;
+        for (byte b : utf8) {
+            length += EXTRA[b & 0xFF];
+        }
+        return length;
+    }
+
+    /** The buffer: the bytes written are its first {@link #size()} (no copy; nothing may be written after reading it). */
+    byte[] array() {
+        return buffer;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The bytes written: the buffer itself when they fill it (an answer sized exactly), else a copy. */
     byte[] toByteArray() {
-        return Arrays.copyOf(buffer, size);
+        return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
     }
 
     private void ensure(int more) {
         if (size + more > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+            // 1.5x, or what is needed and 512 bytes more: a 5 KB script into a 1 KB patch grows it once to
+            // fit, with room for the small members after it, instead of twice to 10 KB
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length + (buffer.length >> 1), size + more + 512));
         }
     }
 }

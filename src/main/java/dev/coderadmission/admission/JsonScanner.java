@@ -64,8 +64,14 @@ public final class JsonScanner {
 
     /** @param checked the bytes are one JSON value that a scanner has checked already (a request's object) */
     public JsonScanner(byte[] bytes, boolean checked) {
+        this(bytes, 0, bytes.length, checked);
+    }
+
+    /** A scanner of {@code bytes[start, end)}: positions stay those of the whole array. */
+    public JsonScanner(byte[] bytes, int start, int end, boolean checked) {
         this.bytes = bytes;
-        this.end = bytes.length;
+        this.pos = start;
+        this.end = end;
         this.checked = checked;
     }
 

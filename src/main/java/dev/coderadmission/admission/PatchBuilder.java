@@ -20,8 +20,8 @@ import java.util.List;
 public final class PatchBuilder {
     private final JsonBytes json = new JsonBytes(1024).raw('[');
     private final List<Operation> operations = new ArrayList<>();
-    /** The patch's JSON, once decided. */
-    private byte[] written;
+    /** Whether the patch was decided (its JSON is complete). */
+    private boolean written;
 
     /** One operation: its value is a tree, or a JSON string token (quoted, escaped). */
     private record Operation(String op, String path, JsonNode value, byte[] stringJson) {
@@ -49,7 +49,7 @@ public final class PatchBuilder {
     }
 
     private PatchBuilder operation(String op, String path, JsonNode value, byte[] stringJson) {
-        if (written != null) {
+        if (written) {
             throw new IllegalStateException("the patch was decided already");
         }
         if (!operations.isEmpty()) {
@@ -80,11 +80,13 @@ public final class PatchBuilder {
         if (operations.isEmpty()) {
             return Decision.allow(warnings);
         }
-        if (written == null) {
-            written = json.raw(']').toByteArray();
+        if (!written) {
+            json.raw(']');
+            written = true;
         }
         var all = List.copyOf(operations);
-        return new Decision.Patch(all.size(), written, () -> tree(all), warnings);
+        // the buffer as it is, not a copy: the answer base64-encodes its first size() bytes
+        return new Decision.Patch(all.size(), json.array(), json.size(), () -> tree(all), warnings);
     }
 
     private static JsonNode tree(List<Operation> operations) {

@@ -256,6 +256,11 @@ final class ReviewReader {
             }
 
             @Override
+            public AdmissionRequest.ObjectBytes unparsed() {
+                return new AdmissionRequest.ObjectBytes(body, range.start(), range.end());
+            }
+
+            @Override
             public String metadataText(String field) {
                 return switch (field) {
                     case "namespace" -> range.namespace();

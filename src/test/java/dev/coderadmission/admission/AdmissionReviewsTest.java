@@ -38,7 +38,14 @@ class AdmissionReviewsTest {
                 new Decision.Deny(403, "denied", List.of("already had this", AWKWARD)),
                 new Decision.Deny(400, "Service coder/coder: request.object is not a valid Service: spec: expected an object", List.of()),
                 new Decision.Patch(operations, List.of()),
-                new Decision.Patch(operations, List.of("rewrote the backend", AWKWARD)));
+                new Decision.Patch(operations, List.of("rewrote the backend", AWKWARD)),
+                // written as JSON while built, into a buffer with room to spare: the answer encodes only what was written
+                new PatchBuilder().replace("/metadata/annotations/a~1b", com.fasterxml.jackson.databind.node.TextNode.valueOf("x\"y ✓"))
+                        .decide(List.of()),
+                new PatchBuilder().replaceString("/spec/containers/0/env/11/value", scriptToken())
+                        .add("/metadata/annotations/coder-admission.dev~1agent-url",
+                                com.fasterxml.jackson.databind.node.TextNode.valueOf("http://coder.coder.svc.cluster.local:80"))
+                        .decide(List.of(AWKWARD)));
         var cases = new ArrayList<Arguments>();
         for (var uid : UIDS) {
             for (var decision : decisions) {
@@ -46,6 +53,15 @@ class AdmissionReviewsTest {
             }
         }
         return cases.stream();
+    }
+
+    /** A 5 KB init script as a JSON string token, the size of the load test's (it makes the patch's buffer grow). */
+    private static byte[] scriptToken() {
+        var script = new StringBuilder("#!/bin/sh\nset -eux\n");
+        while (script.length() < 5000) {
+            script.append("export CODER_AGENT_URL=\"https://coder.example.com/\"\t# \u2713\n");
+        }
+        return new JsonBytes(16).string(script.toString()).toByteArray();
     }
 
     @ParameterizedTest

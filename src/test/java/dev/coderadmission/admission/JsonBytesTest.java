@@ -20,6 +20,19 @@ class JsonBytesTest {
         assertThat(new JsonBytes(4).string(text).toByteArray()).isEqualTo(AdmissionReviews.JSON.writeValueAsBytes(TextNode.valueOf(text)));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", "plain", "quote \" backslash \\ slash /", "tab\tnewline\nreturn\rback\bfeed\f\u0001\u001f",
+            "ünïcode ✓ and an emoji \uD83D\uDE00", "a lone surrogate \uD83D here"})
+    void theLengthOfAQuotedStringIsKnownBeforeItIsWritten(String text) {
+        // what the answer is sized by: an answer sized exactly is sent without a copy
+        var written = new JsonBytes(1).string(text);
+        assertThat(JsonBytes.quotedLength(text)).isEqualTo(written.size());
+
+        var head = "{\"response\":{\"uid\":".getBytes(StandardCharsets.US_ASCII);
+        var exact = new JsonBytes(head.length + JsonBytes.quotedLength(text)).raw(head).string(text);
+        assertThat(exact.toByteArray()).isSameAs(exact.array());
+    }
+
     @Test
     void everyControlCharacterIsEscapedAsJacksonEscapesIt() throws Exception {
         var all = new StringBuilder();

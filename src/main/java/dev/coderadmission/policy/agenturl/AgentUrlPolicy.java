@@ -80,15 +80,16 @@ public final class AgentUrlPolicy implements Policy {
 
     /** The pod, from the bytes the API server sent (or, offline, the tree's); null when the object is not a JSON object. */
     private static PodJson read(AdmissionRequest request) {
-        var json = request.unparsedObjectJson();
+        // where it lies in the request's body: the walk skips managedFields like every member it does not read
+        var bytes = request.unparsedObjectBytes();
         try {
-            if (json == null) {
+            if (bytes == null) {
                 if (!(request.object() instanceof ObjectNode tree)) {
                     return null;
                 }
-                json = AdmissionReviews.JSON.writeValueAsBytes(tree);
+                return PodJson.read(AdmissionReviews.JSON.writeValueAsBytes(tree));
             }
-            return PodJson.read(json);
+            return PodJson.read(bytes.bytes(), bytes.start(), bytes.end());
         } catch (JsonScanner.Malformed | JsonProcessingException e) {
             // the body was checked whole before any policy ran, and a tree always serialises
             throw new IllegalStateException("the pod's JSON does not read: " + e.getMessage(), e);

@@ -65,14 +65,22 @@ final class PodJson {
 
     private final JsonScanner scan;
 
-    private PodJson(byte[] json) {
+    private PodJson(byte[] json, int start, int end) {
         this.json = json;
-        this.scan = new JsonScanner(json, true);
+        this.scan = new JsonScanner(json, start, end, true);
     }
 
     /** Reads a pod; {@code json} is one JSON object, checked already (the request's, or one Jackson wrote). */
     static PodJson read(byte[] json) throws JsonScanner.Malformed {
-        var pod = new PodJson(json);
+        return read(json, 0, json.length);
+    }
+
+    /**
+     * Reads the pod in {@code json[start, end)}, one JSON object checked already (the request's body, where
+     * the object lies: positions are the body's).
+     */
+    static PodJson read(byte[] json, int start, int end) throws JsonScanner.Malformed {
+        var pod = new PodJson(json, start, end);
         pod.scan.members(field -> {
             switch (field) {
                 case "metadata" -> pod.metadata();

@@ -108,11 +108,29 @@ class AgentUrlPolicyOracleTest {
         }
     }
 
+    /**
+     * managedFields as kube-apiserver sends them, naming the label and the annotation the policy reads,
+     * and a trap: a "labels" member inside an entry. The tree policy never sees them (cut before the tree
+     * is built); the bytes policy walks over them where they lie in the request.
+     */
+    private static void managedFields(ObjectNode metadata) {
+        var entry = metadata.putArray("managedFields").addObject().put("manager", "kubectl").put("operation", "Update")
+                .put("fieldsType", "FieldsV1");
+        var fields = entry.putObject("fieldsV1").putObject("f:metadata");
+        fields.putObject("f:labels").putObject("f:com.coder.resource");
+        fields.putObject("f:annotations").putObject("f:" + AgentUrlPolicy.ANNOTATION);
+        entry.putObject("labels").put("com.coder.resource", "true");
+    }
+
     /** A pod with random parts, mostly well-formed, sometimes with a field of the wrong type. */
     private ObjectNode pod() {
         var pod = NODES.objectNode().put("apiVersion", "v1").put("kind", "Pod");
         if (random.nextInt(12) > 0) {
             var metadata = pod.putObject("metadata").put("generateName", "ws-").put("namespace", "coder-workspace");
+            boolean managedFieldsFirst = random.nextBoolean();
+            if (managedFieldsFirst) {
+                managedFields(metadata);
+            }
             if (random.nextInt(3) == 0) {
                 var labels = metadata.putObject("labels").put("app", "x");
                 switch (random.nextInt(4)) {
@@ -129,7 +147,9 @@ class AgentUrlPolicyOracleTest {
                 case 3 -> metadata.put("annotations", random.nextBoolean() ? "none" : null);
                 default -> { }
             }
-            metadata.putArray("managedFields").addObject().put("manager", "kubectl");
+            if (!managedFieldsFirst) {
+                managedFields(metadata);
+            }
         } else if (random.nextBoolean()) {
             pod.put("metadata", "not an object");
         }
