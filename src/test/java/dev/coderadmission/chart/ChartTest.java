@@ -419,6 +419,14 @@ class ChartTest {
         var withoutArenaLimit = one(objects("default", Map.of("mallocArenaMax", "")), Deployment.class);
         assertThat(withoutArenaLimit.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
                 .extracting(e -> e.getName()).doesNotContain("MALLOC_ARENA_MAX");
+        // --set mallocArenaMax=4 arrives as a number
+        var fourArenas = one(objects("default", Map.of("mallocArenaMax", 4)), Deployment.class);
+        assertThat(fourArenas.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
+                .anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("MALLOC_ARENA_MAX");
+                    assertThat(e.getValue()).isEqualTo("4");
+                });
+        assertThatThrownBy(() -> render("default", Map.of("mallocArenaMax", "two"))).hasMessageContaining("mallocArenaMax");
     }
 
     @Test
