@@ -151,6 +151,11 @@ public final class AdmissionRequest {
     public record ObjectBytes(byte[] bytes, int start, int end) {
     }
 
+    /** As {@link #unparsedObjectBytes()}, of the old object (null when there is none, or its tree was built). */
+    public ObjectBytes unparsedOldObjectBytes() {
+        return oldObject == null ? oldObjectSource.unparsed() : null;
+    }
+
     /** The old object on UPDATE and DELETE ({@link MissingNode} otherwise). */
     public JsonNode oldObject() {
         if (oldObject == null) {

@@ -49,6 +49,8 @@ public final class JsonScanner {
     int pos;
     /** Set by {@link #string()}: whether the string just read had an escape (and needs decoding). */
     boolean escaped;
+    /** {@link #value()}'s flags per open container (true: an object), kept for the next value. */
+    private boolean[] containers;
     /** Set by {@link #members} before each member is read: where its name starts (the opening quote). */
     int memberStart;
 
@@ -240,8 +242,9 @@ public final class JsonScanner {
 
     /** Skips one value of any kind, checking it; leaves {@link #pos} after it. */
     public void value() throws Malformed {
-        // one flag per open container: true for an object; iterative, so depth costs no stack
-        var inObject = new boolean[16];
+        // one flag per open container: true for an object; iterative, so depth costs no stack. The array is
+        // the scanner's, made at its first container (value() is not re-entered): most values skipped are scalars
+        var inObject = containers;
         int depth = 0;
         while (true) {
             // a value starts here
@@ -252,8 +255,10 @@ public final class JsonScanner {
                     if (depth == MAX_DEPTH) {
                         throw new Malformed("nesting deeper than " + MAX_DEPTH + " at byte " + pos);
                     }
-                    if (depth == inObject.length) {
-                        inObject = java.util.Arrays.copyOf(inObject, depth * 2);
+                    if (inObject == null) {
+                        inObject = containers = new boolean[16];
+                    } else if (depth == inObject.length) {
+                        inObject = containers = java.util.Arrays.copyOf(inObject, depth * 2);
                     }
                     inObject[depth++] = c == '{';
                     int close = c == '{' ? '}' : ']';

@@ -1,13 +1,11 @@
 package dev.coderadmission.admission;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coderadmission.kube.Kube;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,23 +28,35 @@ public final class Typed {
     private Typed() {
     }
 
-    /** A kind a policy handles (any version: the API server converts to the one the webhook asks for), and its reader. */
+    /**
+     * A kind a policy handles (any version: the API server converts to the one the webhook asks for), and
+     * its readers: from a tree; from the object's JSON without managedFields (a copy), when no tree was
+     * built; and, for a reader that skips what it does not read, from the JSON where it lies in the
+     * request's body. The first that applies is used.
+     */
     public record Kind<T>(String group, String kind, String typeName, Function<JsonNode, T> reader,
-                          Function<byte[], T> jsonReader) {
+                          Function<byte[], T> jsonReader, Scanned<T> inPlace) {
 
         /** A kind read into fabric8's model: from the request's bytes when no tree was built, else from the tree. */
         public static <T extends HasMetadata> Kind<T> of(String group, String kind, Class<T> type) {
-            return new Kind<>(group, kind, type.getSimpleName(), json -> Kube.as(json, type), json -> Kube.as(json, type));
+            return new Kind<>(group, kind, type.getSimpleName(), json -> Kube.as(json, type), json -> Kube.as(json, type), null);
         }
 
         /**
-         * A kind read by a streaming reader of its own that takes only the fields its rules read: from the
-         * request's bytes when no tree was built, else from the tree, the same code either way.
+         * A kind read by a reader of its own that takes only the fields its rules read, from checked JSON
+         * bytes: where the object lies in the request's body when no tree was built, else from the tree
+         * written as JSON, the same code either way.
          */
-        public static <T> Kind<T> streamed(String group, String kind, String typeName, Streamed<T> read) {
-            return new Kind<>(group, kind, typeName,
-                    tree -> stream(read, () -> AdmissionReviews.JSON.treeAsTokens(tree)),
-                    bytes -> stream(read, () -> AdmissionReviews.JSON.createParser(bytes)));
+        public static <T> Kind<T> scanned(String group, String kind, String typeName, Scanned<T> read) {
+            return new Kind<>(group, kind, typeName, tree -> {
+                byte[] json;
+                try {
+                    json = AdmissionReviews.JSON.writeValueAsBytes(tree);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalArgumentException(e.getOriginalMessage(), e);
+                }
+                return read.read(json, 0, json.length);
+            }, null, read);
         }
 
         /** A kind read as its JSON tree: for mutators (the patch is a tree diff) and kinds without a model here. */
@@ -56,7 +66,7 @@ public final class Typed {
                     return object;
                 }
                 throw new IllegalArgumentException("not a JSON object");
-            }, null);
+            }, null, null);
         }
 
         String key() {
@@ -64,25 +74,11 @@ public final class Typed {
         }
     }
 
-    /** Reads one object from a parser positioned before its first token. */
+    /** Reads one object from checked JSON in {@code bytes[start, end)}. */
     @FunctionalInterface
-    public interface Streamed<T> {
-        /** @throws IllegalArgumentException (or an IOException) when the JSON does not fit the kind */
-        T read(JsonParser parser) throws IOException;
-    }
-
-    private interface ParserSource {
-        JsonParser open() throws IOException;
-    }
-
-    private static <T> T stream(Streamed<T> read, ParserSource source) {
-        try (var parser = source.open()) {
-            return read.read(parser);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+    public interface Scanned<T> {
+        /** @throws IllegalArgumentException when the JSON does not fit the kind */
+        T read(byte[] bytes, int start, int end);
     }
 
     /** A policy bound to the kind it handles, for {@link #byKind}. */
@@ -92,10 +88,10 @@ public final class Typed {
     public static <T> Bound validating(Kind<T> kind, Validator<T> validator) {
         return new Bound(kind, request -> switch (request.operation()) {
             case CONNECT -> Decision.allow();
-            case DELETE -> validator.delete(request, readOrNull(kind, request.oldObject()));
+            case DELETE -> validator.delete(request, readOld(kind, request));
             case CREATE -> read(kind, request, object -> validator.create(request, object));
             case UPDATE -> Kube.deleting(request.object()) ? Decision.allow()
-                    : read(kind, request, object -> validator.update(request, readOrNull(kind, request.oldObject()), object));
+                    : read(kind, request, object -> validator.update(request, readOld(kind, request), object));
         });
     }
 
@@ -104,7 +100,7 @@ public final class Typed {
             case CONNECT, DELETE -> Decision.allow();
             case CREATE -> read(kind, request, object -> mutator.create(request, object));
             case UPDATE -> Kube.deleting(request.object()) ? Decision.allow()
-                    : read(kind, request, object -> mutator.update(request, readOrNull(kind, request.oldObject()), object));
+                    : read(kind, request, object -> mutator.update(request, readOld(kind, request), object));
         });
     }
 
@@ -126,8 +122,13 @@ public final class Typed {
     private static <T> Decision read(Kind<T> kind, AdmissionRequest request, Function<T, Decision> then) {
         T object;
         try {
-            var json = kind.jsonReader() == null ? null : request.unparsedObjectJson();
-            object = json != null ? kind.jsonReader().apply(json) : kind.reader().apply(request.object());
+            var inPlace = kind.inPlace() == null ? null : request.unparsedObjectBytes();
+            var json = inPlace != null || kind.jsonReader() == null ? null : request.unparsedObjectJson();
+            if (inPlace != null) {
+                object = kind.inPlace().read(inPlace.bytes(), inPlace.start(), inPlace.end());
+            } else {
+                object = json != null ? kind.jsonReader().apply(json) : kind.reader().apply(request.object());
+            }
         } catch (IllegalArgumentException e) {
             return Decision.invalid(request.describe() + ": request.object is not a valid " + kind.typeName() + ": "
                     + firstLine(e.getMessage()));
@@ -135,12 +136,15 @@ public final class Typed {
         return then.apply(object);
     }
 
-    private static <T> T readOrNull(Kind<T> kind, JsonNode json) {
-        if (json == null || !json.isObject()) {
-            return null;
-        }
+    /** The old object, or null when there is none or it does not fit the kind. */
+    private static <T> T readOld(Kind<T> kind, AdmissionRequest request) {
         try {
-            return kind.reader().apply(json);
+            var inPlace = kind.inPlace() == null ? null : request.unparsedOldObjectBytes();
+            if (inPlace != null) {
+                return kind.inPlace().read(inPlace.bytes(), inPlace.start(), inPlace.end());
+            }
+            var json = request.oldObject();
+            return json == null || !json.isObject() ? null : kind.reader().apply(json);
         } catch (IllegalArgumentException e) {
             return null;
         }

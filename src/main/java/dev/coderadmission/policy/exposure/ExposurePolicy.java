@@ -29,7 +29,7 @@ public final class ExposurePolicy implements Policy {
         var bound = new ArrayList<Typed.Bound>();
         bound.add(Typed.validating(Typed.Kind.of("networking.k8s.io", "Ingress", Ingress.class),
                 new Guard<>(config, new IngressRules(config, ownership, classes))));
-        bound.add(Typed.validating(Typed.Kind.streamed("", "Service", "Service", ServiceReader::read),
+        bound.add(Typed.validating(Typed.Kind.scanned("", "Service", "Service", ServiceReader::read),
                 new Guard<>(config, new ServiceRules(config, ownership, CidrSet.parse(config.allowedCidrs())))));
         bound.add(Typed.validating(Typed.Kind.raw("", "Pod"), new Guard<>(config, new PodRules(ownership))));
         bound.add(Typed.validating(Typed.Kind.raw("discovery.k8s.io", "EndpointSlice"),

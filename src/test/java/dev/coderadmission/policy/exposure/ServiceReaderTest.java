@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.coderadmission.admission.AdmissionReviews;
+import dev.coderadmission.admission.Typed;
 import dev.coderadmission.kube.Kube;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,8 +85,17 @@ class ServiceReaderTest {
     void readsWhatTheRulesReadAsFabric8Does(String where, JsonNode object) throws IOException {
         var expected = project(Kube.as(object, Service.class));
 
-        assertThat(ServiceReader.read(JSON.createParser(JSON.writeValueAsBytes(object)))).as("from bytes").isEqualTo(expected);
-        assertThat(ServiceReader.read(JSON.treeAsTokens(object))).as("from a tree").isEqualTo(expected);
+        var compact = JSON.writeValueAsBytes(object);
+        assertThat(ServiceReader.read(compact, 0, compact.length)).as("from bytes").isEqualTo(expected);
+        var pretty = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(object);
+        assertThat(ServiceReader.read(pretty, 0, pretty.length)).as("from indented bytes").isEqualTo(expected);
+        // where it lies in a request's body: positions are the body's, and the reader stops at the object's end
+        var body = ("{\"request\":{\"object\":" + new String(compact, StandardCharsets.UTF_8) + ",\"oldObject\":{\"spec\":{\"type\":\"X\"}}}}")
+                .getBytes(StandardCharsets.UTF_8);
+        int start = "{\"request\":{\"object\":".length();
+        assertThat(ServiceReader.read(body, start, start + compact.length)).as("in a body").isEqualTo(expected);
+        var kind = Typed.Kind.scanned("", "Service", "Service", ServiceReader::read);
+        assertThat(kind.reader().apply(object)).as("from a tree").isEqualTo(expected);
     }
 
     /** fabric8's Service cut to what ServiceReader keeps. */
@@ -147,14 +158,28 @@ class ServiceReaderTest {
             "[]",
     })
     void aFieldOfTheWrongShapeIsAnErrorNamingIt(String json) {
-        assertThatThrownBy(() -> read(json)).satisfiesAnyOf(
-                e -> assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessageMatching(
-                        "(the object|metadata|spec|spec\\.[a-zA-Z]+|metadata\\.labels[.a-z]*|spec\\.ports entry|port|nodePort|type"
-                                + "|allocateLoadBalancerNodePorts)( entry)?: expected .*"),
-                e -> assertThat(e).isInstanceOf(IOException.class)); // a number too large for an int: Jackson's own error
+        assertThatThrownBy(() -> read(json)).isInstanceOf(IllegalArgumentException.class).hasMessageMatching(
+                "(the object|metadata|spec|spec\\.[a-zA-Z]+|metadata\\.labels[.a-z]*|spec\\.ports entry|port|nodePort|type"
+                        + "|allocateLoadBalancerNodePorts)( entry)?: expected .*");
     }
 
-    private static Service read(String json) throws IOException {
-        return ServiceReader.read(JSON.createParser(json));
+    @Test
+    void errorsSayWhatWasFound() {
+        assertThatThrownBy(() -> read("{\"spec\": {\"ports\": [{\"port\": 99999999999}]}}"))
+                .hasMessage("port: expected an integer, found 99999999999 (out of range)");
+        assertThatThrownBy(() -> read("{\"spec\": {\"ports\": [{\"port\": 80.5}]}}"))
+                .hasMessage("port: expected an integer, found a number (80.5)");
+        assertThatThrownBy(() -> read("{\"metadata\": {\"labels\": {\"entry\": {\"b\": 1}}}}"))
+                .hasMessage("metadata.labels.entry: expected a string, found an object");
+        assertThatThrownBy(() -> read("{\"spec\": {\"externalIPs\": [[\"1.2.3.4\"]]}}"))
+                .hasMessage("spec.externalIPs entry: expected a string, found an array");
+        assertThatThrownBy(() -> read("{\"spec\": {\"allocateLoadBalancerNodePorts\": 1}}"))
+                .hasMessage("allocateLoadBalancerNodePorts: expected true or false, found a number");
+        assertThatThrownBy(() -> read("[]")).hasMessage("the object: expected an object, found an array");
+    }
+
+    private static Service read(String json) {
+        var bytes = json.getBytes(StandardCharsets.UTF_8);
+        return ServiceReader.read(bytes, 0, bytes.length);
     }
 }
