@@ -3,12 +3,15 @@ package dev.coderadmission.admission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 
 /**
  * The one structured line per denial, warned admission and mutation, written off the event loop. The
@@ -17,6 +20,12 @@ import java.util.concurrent.locks.LockSupport;
  * signals its consumer per line) cost ~50 µs of event-loop CPU per denial on two cores, more than the
  * policy. The queue is bounded: past {@link #CAPACITY} lines waiting, lines are dropped and the number
  * dropped is logged at WARN with the next batch.
+ *
+ * <p>When the logging set-up offers a {@link Sink} (the server's: {@code runtime/ReviewLines}), each
+ * batch goes to it whole, formatted as the console would and written at once; otherwise each line is a
+ * logger call. A logger call per line through logback's asynchronous appender, which formatted it with
+ * the pattern layout and wrote it with a system call of its own, cost 16 µs of CPU per denied Service
+ * at one connection (a quarter of the review; LOG_LEVEL=WARN against INFO, README "Benchmarks").
  */
 public final class ReviewLog {
     static final int CAPACITY = 8192;
@@ -33,11 +42,50 @@ public final class ReviewLog {
     }
 
     /** What a line needs, captured on the event loop (plain fields, no formatting). */
-    record Line(String webhook, String webhookName, String outcome, String uid, String operation, String kind,
-                String namespace, String name, boolean dryRun, String verb, String detail, int patchOperations) {
+    public record Line(String webhook, String webhookName, String outcome, String uid, String operation, String kind,
+                       String namespace, String name, boolean dryRun, String verb, String detail, int patchOperations) {
+
+        /** The line's message: "/validate/exposure denied CREATE Service coder/coder: [rule] ...". */
+        public String message() {
+            var object = kind + " " + (namespace.isEmpty() ? name : namespace + "/" + name);
+            return webhook + " " + verb + " " + operation + " " + object + (detail.isEmpty() ? "" : ": " + detail);
+        }
+
+        /** The line's key-values, in order: what a log pipeline filters on. */
+        public void keyValues(BiConsumer<String, Object> pair) {
+            pair.accept("webhook", webhook);
+            pair.accept("outcome", outcome);
+            pair.accept("uid", uid);
+            pair.accept("operation", operation);
+            pair.accept("kind", kind);
+            pair.accept("namespace", namespace);
+            pair.accept("name", name);
+            pair.accept("dryRun", dryRun);
+            if (patchOperations > 0) {
+                // a mutation's rule is its webhook (agent-url, tenant-backend)
+                pair.accept("rules", webhookName);
+                pair.accept("patchOperations", patchOperations);
+            } else {
+                pair.accept("rules", rules(detail));
+            }
+        }
     }
 
+    /** Takes a batch of lines, in order, and writes them (on the review log's thread: it may block). */
+    public interface Sink {
+        void write(List<Line> lines);
+    }
+
+    /** At most this many lines are handed to a sink at once. */
+    static final int BATCH = 256;
+    private static volatile Sink sink;
+
     private ReviewLog() {
+    }
+
+    /** Sends the lines to {@code to} from now on (null: a logger call per line again). */
+    public static void sink(Sink to) {
+        sink = to;
     }
 
     /** Whether lines are written at all (INFO enabled): when not, nothing is queued. */
@@ -73,9 +121,25 @@ public final class ReviewLog {
     }
 
     private static void drain() {
-        for (Line line; (line = QUEUE.poll()) != null; ) {
-            WAITING.decrementAndGet();
-            write(line);
+        var to = sink;
+        if (to == null) {
+            for (Line line; (line = QUEUE.poll()) != null; ) {
+                WAITING.decrementAndGet();
+                write(line);
+            }
+        } else {
+            var batch = new ArrayList<Line>(BATCH);
+            for (Line line; (line = QUEUE.poll()) != null; ) {
+                WAITING.decrementAndGet();
+                batch.add(line);
+                if (batch.size() == BATCH) {
+                    to.write(batch);
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                to.write(batch);
+            }
         }
         var dropped = DROPPED.getAndSet(0);
         if (dropped > 0) {
@@ -84,23 +148,14 @@ public final class ReviewLog {
     }
 
     private static void write(Line line) {
-        var event = LOG.atInfo()
-                .addKeyValue("webhook", line.webhook())
-                .addKeyValue("outcome", line.outcome())
-                .addKeyValue("uid", line.uid())
-                .addKeyValue("operation", line.operation())
-                .addKeyValue("kind", line.kind())
-                .addKeyValue("namespace", line.namespace())
-                .addKeyValue("name", line.name())
-                .addKeyValue("dryRun", line.dryRun());
-        if (line.patchOperations() > 0) {
-            // a mutation's rule is its webhook (agent-url, tenant-backend)
-            event.addKeyValue("rules", line.webhookName()).addKeyValue("patchOperations", line.patchOperations());
-        } else {
-            event.addKeyValue("rules", rules(line.detail()));
-        }
-        var object = line.kind() + " " + (line.namespace().isEmpty() ? line.name() : line.namespace() + "/" + line.name());
-        event.log("{} {} {} {}{}", line.webhook(), line.verb(), line.operation(), object, line.detail().isEmpty() ? "" : ": " + line.detail());
+        var event = LOG.atInfo();
+        line.keyValues(event::addKeyValue);
+        event.log(line.message());
+    }
+
+    /** The logger the lines are written as (a sink writes them under its name too). */
+    public static String loggerName() {
+        return LOG.getName();
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.coderadmission.admission.Webhook;
 import dev.coderadmission.config.ConfigException;
 import dev.coderadmission.config.TlsConfig;
 import dev.coderadmission.runtime.LogFormat;
+import dev.coderadmission.runtime.LogSetup;
+import dev.coderadmission.admission.ReviewLog;
 import dev.coderadmission.runtime.Shutdown;
 import dev.coderadmission.runtime.Warmup;
 import io.micronaut.context.ApplicationContext;
@@ -42,6 +44,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             var admissionConfig = config.load();
             LogFormat.apply(admissionConfig.logging());
+            LogSetup.reviewSink().ifPresent(ReviewLog::sink);
             preflight(admissionConfig.tls());
             var client = KubernetesClients.create(admissionConfig.kubernetes());
             var context = AdmissionServer.start(admissionConfig, client.orElse(null));

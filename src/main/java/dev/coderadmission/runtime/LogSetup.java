@@ -11,7 +11,10 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.hook.DefaultShutdownHook;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import dev.coderadmission.admission.ReviewLog;
 import org.slf4j.Logger;
+
+import java.util.Optional;
 
 /**
  * The logging set-up, in code rather than a {@code logback.xml}: reading XML is logback's Joran, a SAX
@@ -35,7 +38,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                 || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        install(context, level());
+        var console = install(context, level());
+        reviewLines = new ReviewLines(context, console);
         // flushes the asynchronous appender when the JVM exits (the CLI's System.exit, SIGTERM)
         var hook = new DefaultShutdownHook();
         hook.setContext(context);
@@ -45,6 +49,14 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
+    /** The review log's batch writer over the console this set-up made; null when a configuration file won. */
+    private static volatile ReviewLines reviewLines;
+
+    /** Where {@code serve} sends the review log's lines: present when logging was set up here. */
+    public static Optional<ReviewLog.Sink> reviewSink() {
+        return Optional.ofNullable(reviewLines);
+    }
+
     /** {@code LOG_LEVEL}, a system property or environment variable as logback.xml's {@code ${LOG_LEVEL:-INFO}} read it. */
     static Level level() {
         var value = System.getProperty("LOG_LEVEL", System.getenv("LOG_LEVEL"));
@@ -52,7 +64,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }
 
     /** Root at {@code level}, to stderr through a non-blocking queue; Micronaut's environment chatter at WARN. */
-    static void install(LoggerContext context, Level level) {
+    static ConsoleAppender<ILoggingEvent> install(LoggerContext context, Level level) {
         var encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
@@ -77,5 +89,6 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         root.addAppender(async);
+        return console;
     }
 }

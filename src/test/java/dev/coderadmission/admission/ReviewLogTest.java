@@ -1,9 +1,13 @@
 package dev.coderadmission.admission;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.stream.IntStream;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,5 +38,24 @@ class ReviewLogTest {
             """)
     void ruleNamesAreReadAsTheRegexReadThem(String message, String expected) {
         assertThat(ReviewLog.rules(message)).isEqualTo(expected).isEqualTo(byRegex(message));
+    }
+
+    @Test
+    void aSinkGetsTheLinesInOrderInBatches() {
+        var batches = new ArrayList<List<String>>();
+        ReviewLog.flush();
+        ReviewLog.sink(lines -> batches.add(lines.stream().map(ReviewLog.Line::uid).toList()));
+        try {
+            for (int i = 0; i < 600; i++) {
+                ReviewLog.add(new ReviewLog.Line("/validate/exposure", "exposure", "denied", "u-" + i, "CREATE", "Service",
+                        "coder", "coder", false, "denied", "[service-type] x", 0));
+            }
+            ReviewLog.flush();
+        } finally {
+            ReviewLog.sink(null);
+        }
+        assertThat(batches).extracting(List::size).containsExactly(ReviewLog.BATCH, ReviewLog.BATCH, 600 - 2 * ReviewLog.BATCH);
+        assertThat(batches.stream().flatMap(List::stream).toList())
+                .isEqualTo(IntStream.range(0, 600).mapToObj(i -> "u-" + i).toList());
     }
 }
