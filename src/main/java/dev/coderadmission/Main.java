@@ -9,7 +9,8 @@ public final class Main {
 
     public static void main(String[] args) {
         systemProperties();
-        int code = RootCommand.commandLine(args).execute(args);
+        var direct = RootCommand.serveDirectly(args);
+        int code = direct.isPresent() ? direct.getAsInt() : RootCommand.commandLine(args).execute(args);
         if (code != RootCommand.KEEP_RUNNING) {
             System.exit(code);
         }

@@ -13,6 +13,10 @@ final class ConfigOption {
     Path file;
 
     AdmissionConfig load() {
+        return load(file);
+    }
+
+    static AdmissionConfig load(Path file) {
         return file == null ? AdmissionConfig.defaults() : ConfigLoader.load(file);
     }
 }

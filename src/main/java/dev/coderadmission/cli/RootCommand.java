@@ -3,7 +3,11 @@ package dev.coderadmission.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** {@code coder-admission}: the verbs of the one jar. */
 @Command(name = "coder-admission",
@@ -40,6 +44,50 @@ public final class RootCommand implements Runnable {
             case "help" -> new CommandLine.HelpCommand();
             default -> throw new IllegalArgumentException(name);
         };
+    }
+
+    /**
+     * Runs {@code serve}, {@code serve --config FILE}, {@code serve -c FILE} or {@code serve --config=FILE}
+     * (the container's command) without picocli, whose model of even one verb is built by reflecting over
+     * its annotations: the JDK generates a proxy class per annotation type, and the whole was 0.13 s of
+     * the main thread's CPU at start-up (async-profiler, README "Start-up"). Any other arguments (help,
+     * a typo, an {@code @file}, an option-like value) are left to picocli: empty then.
+     *
+     * @return the exit code, as {@code commandLine(args).execute(args)} would return it
+     */
+    public static OptionalInt serveDirectly(String[] args) {
+        if (args.length == 0 || !args[0].equals("serve")) {
+            return OptionalInt.empty();
+        }
+        String file;
+        if (args.length == 1) {
+            file = null;
+        } else if (args.length == 2 && args[1].startsWith("--config=")) {
+            file = args[1].substring("--config=".length());
+        } else if (args.length == 3 && (args[1].equals("--config") || args[1].equals("-c"))) {
+            file = args[2];
+        } else {
+            return OptionalInt.empty();
+        }
+        Path path = null;
+        if (file != null) {
+            if (file.isEmpty() || file.startsWith("-") || file.startsWith("@")) {
+                return OptionalInt.empty();
+            }
+            try {
+                path = Path.of(file);
+            } catch (InvalidPathException e) {
+                return OptionalInt.empty(); // picocli's usage error says it
+            }
+        }
+        var err = new PrintWriter(System.err, true);
+        try {
+            return OptionalInt.of(ServeCommand.serve(path, err));
+        } catch (RuntimeException e) {
+            // as picocli's execute() with this class's exception mapper: the trace, then exit code 2
+            e.printStackTrace(err);
+            return OptionalInt.of(USAGE_OR_INPUT);
+        }
     }
 
     /** The whole command line, every verb (for help, errors and tests). */

@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,9 +41,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return serve(config.file, spec.commandLine().getErr());
+    }
+
+    /**
+     * Runs the server on the config in {@code configFile} (null: the embedded defaults); a config error
+     * is one line on {@code err} and exit code 2.
+     */
+    static int serve(Path configFile, PrintWriter err) {
         Warmup.inBackground();
         try {
-            var admissionConfig = config.load();
+            var admissionConfig = ConfigOption.load(configFile);
             LogFormat.apply(admissionConfig.logging());
             LogSetup.reviewSink().ifPresent(ReviewLog::sink);
             preflight(admissionConfig.tls());
@@ -54,8 +63,8 @@ final class ServeCommand implements Callable<Integer> {
                     context.getBean(EmbeddedServer.class).getPort(),
                     admissionConfig.server().host(), admissionConfig.server().managementPort());
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
-            spec.commandLine().getErr().flush();
+            err.println("error: " + e.getMessage());
+            err.flush();
             return RootCommand.USAGE_OR_INPUT;
         }
         // Start-up failures (e.g. a port in use) never get here: Micronaut logs them and exits with 1.

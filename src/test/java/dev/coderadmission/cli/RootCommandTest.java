@@ -5,8 +5,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
+import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,5 +69,35 @@ class RootCommandTest {
 
         assertThat(run.code()).isEqualTo(RootCommand.USAGE_OR_INPUT);
         assertThat(run.err()).contains("Unmatched argument", "'serv'", "Did you mean", "coder-admission serve");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "dry-run", "serve --help", "serve --version", "serve --config", "serve -c --help",
+            "serve --config @args.txt", "serve --config=", "serve --config a.yaml extra", "serve -ca.yaml", "serve extra"})
+    void onlyServeWithAConfigFileOrNoneSkipsPicocli(String line) {
+        var args = line.isEmpty() ? new String[0] : line.split(" ");
+        assertThat(RootCommand.serveDirectly(args)).as("left to picocli").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve --config /no/such/config.yaml", "serve -c /no/such/config.yaml", "serve --config=/no/such/config.yaml"})
+    void serveWithoutPicocliAnswersAConfigErrorAsPicocliDid(String line) {
+        var args = line.split(" ");
+        var viaPicocli = run(RootCommand.commandLine(args), args);
+
+        var captured = new ByteArrayOutputStream();
+        var stderr = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        OptionalInt direct;
+        try {
+            direct = RootCommand.serveDirectly(args);
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(viaPicocli.code()).isEqualTo(RootCommand.USAGE_OR_INPUT);
+        assertThat(viaPicocli.err()).startsWith("error: ").contains("/no/such/config.yaml");
+        assertThat(direct).hasValue(viaPicocli.code());
+        assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo(viaPicocli.err());
     }
 }
