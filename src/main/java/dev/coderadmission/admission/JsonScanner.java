@@ -96,7 +96,7 @@ public final class JsonScanner {
         }
         while (true) {
             int start = string();
-            var field = text(start);
+            var field = escaped ? text(start) : MemberNames.name(bytes, start + 1, pos - 1);
             expect(':');
             memberStart = start;
             member.read(field);
