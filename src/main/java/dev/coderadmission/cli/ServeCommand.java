@@ -13,6 +13,7 @@ import sun.misc.Signal;
 import dev.coderadmission.tls.FileCertificateSource;
 import dev.coderadmission.tls.Pem;
 import dev.coderadmission.http.AdmissionServer;
+import dev.coderadmission.http.TlsProvider;
 import dev.coderadmission.cluster.KubernetesClients;
 import dev.coderadmission.policy.Webhooks;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -58,9 +59,9 @@ final class ServeCommand implements Callable<Integer> {
             var client = KubernetesClients.create(admissionConfig.kubernetes());
             var context = AdmissionServer.start(admissionConfig, client.orElse(null));
             onSigterm(context);
-            LoggerFactory.getLogger(ServeCommand.class).info("webhooks {} on https port {}; health on http://{}:{}/health",
+            LoggerFactory.getLogger(ServeCommand.class).info("webhooks {} on https port {} (TLS by {}); health on http://{}:{}/health",
                     context.getBean(Webhooks.class).all().stream().map(Webhook::path).toList(),
-                    context.getBean(EmbeddedServer.class).getPort(),
+                    context.getBean(EmbeddedServer.class).getPort(), TlsProvider.inUse().describe(),
                     admissionConfig.server().host(), admissionConfig.server().managementPort());
         } catch (ConfigException e) {
             err.println("error: " + e.getMessage());

@@ -11,10 +11,14 @@ import java.security.spec.ECGenParameterSpec;
  * Netty that the main thread would otherwise run in series, on the path to readiness (async-profiler,
  * wall clock, in the README's start-up section):
  * <ul>
+ *   <li>BoringSSL ({@code io.netty.handler.ssl.OpenSsl}): finding, extracting and loading the native
+ *       library and Netty's own set-up around it, about half a second cold, which the HTTPS listener
+ *       waits for when it builds its TLS context;</li>
  *   <li>the P-256 precomputed table ({@code Secp256R1GeneratorMontgomeryMultiplier}), built by the
  *       first EC key pair: the ephemeral serving certificate's, or the first TLS 1.3 key share;</li>
  *   <li>Netty's {@code JdkSslServerContext} class, whose initializer builds a throwaway key, key
- *       manager and the JDK's default {@code SSLContext} (which reads the cacerts file).</li>
+ *       manager and the JDK's default {@code SSLContext} (which reads the cacerts file); the server
+ *       needs it only when BoringSSL cannot load, so it comes last.</li>
  * </ul>
  * Nothing here has a side effect beyond class initialization, which the JVM runs exactly once
  * whichever thread gets there first (the other waits): a failure is ignored and happens again,
@@ -32,13 +36,25 @@ public final class Warmup {
     }
 
     private static void run() {
+        var boringSsl = initialize("io.netty.handler.ssl.OpenSsl") && io.netty.handler.ssl.OpenSsl.isAvailable();
         try {
             var generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             generator.generateKeyPair();
-            Class.forName("io.netty.handler.ssl.JdkSslServerContext", true, Warmup.class.getClassLoader());
-        } catch (ReflectiveOperationException | java.security.GeneralSecurityException | LinkageError e) {
+        } catch (java.security.GeneralSecurityException e) {
             // see the class comment: the server meets the same error where it matters
+        }
+        if (!boringSsl) {
+            initialize("io.netty.handler.ssl.JdkSslServerContext");
+        }
+    }
+
+    private static boolean initialize(String className) {
+        try {
+            Class.forName(className, true, Warmup.class.getClassLoader());
+            return true;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return false; // see the class comment
         }
     }
 }

@@ -263,11 +263,42 @@ class AdmissionProtocolTest {
                 .isInstanceOf(TlsFatalAlertReceived.class).hasMessageContaining("protocol_version");
     }
 
+    @Test
+    void tls12OffersOnlyForwardSecretAeadSuites() throws Exception {
+        // the suites a scanner flags: CBC with SHA-1/SHA-2 MACs, and static-RSA key exchange
+        for (var suite : new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+                "TLS_RSA_WITH_AES_128_GCM_SHA256"}) {
+            assertThatThrownBy(() -> handshake("TLSv1.2", suite)).as(suite).isInstanceOf(IOException.class);
+        }
+        assertThat(handshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).isEqualTo("TLSv1.2");
+    }
+
+    @Test
+    void onLinuxTheListenerRunsOnBoringSslAndTheMetricSaysSo() throws Exception {
+        // the jar ships BoringSSL for linux-x86_64 and linux-aarch_64; losing it costs a third more CPU per
+        // review without failing anything else, so this test is what notices
+        var arch = System.getProperty("os.arch");
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux")
+                && (arch.equals("amd64") || arch.equals("aarch64")), "BoringSSL is bundled for Linux x86_64/aarch64 only");
+        assertThat(TlsProvider.inUse()).isEqualTo(TlsProvider.OPENSSL);
+
+        var metrics = server.send(HttpClient.newHttpClient(), HttpRequest.newBuilder(server.management("/prometheus")).GET().build());
+
+        assertThat(metrics.body()).contains("coder_admission_tls_provider{provider=\"openssl\"} 1.0");
+    }
+
     private static String handshake(String protocol) throws Exception {
+        return handshake(protocol, null);
+    }
+
+    private static String handshake(String protocol, String suite) throws Exception {
         var context = server.client().sslContext();
         try (var socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", server.httpsPort())) {
             socket.setSoTimeout(5000);
             socket.setEnabledProtocols(new String[] {protocol});
+            if (suite != null) {
+                socket.setEnabledCipherSuites(new String[] {suite});
+            }
             socket.startHandshake();
             return socket.getSession().getProtocol();
         }
