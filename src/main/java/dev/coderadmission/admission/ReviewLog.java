@@ -47,8 +47,21 @@ public final class ReviewLog {
 
         /** The line's message: "/validate/exposure denied CREATE Service coder/coder: [rule] ...". */
         public String message() {
-            var object = kind + " " + (namespace.isEmpty() ? name : namespace + "/" + name);
-            return webhook + " " + verb + " " + operation + " " + object + (detail.isEmpty() ? "" : ": " + detail);
+            var out = new StringBuilder(64 + detail.length());
+            appendMessage(out);
+            return out.toString();
+        }
+
+        /** {@link #message()} appended to {@code out}, for a writer that reuses its buffer. */
+        public void appendMessage(StringBuilder out) {
+            out.append(webhook).append(' ').append(verb).append(' ').append(operation).append(' ').append(kind).append(' ');
+            if (!namespace.isEmpty()) {
+                out.append(namespace).append('/');
+            }
+            out.append(name);
+            if (!detail.isEmpty()) {
+                out.append(": ").append(detail);
+            }
         }
 
         /** The line's key-values, in order: what a log pipeline filters on. */
