@@ -9,7 +9,8 @@ import io.netty.handler.ssl.SslProvider;
  * context on it when {@code micronaut.server.ssl.prefer-openssl} (default true) holds and the native
  * library loads, and on the JDK's TLS otherwise (another platform, or a container whose temporary
  * directory is not writable or is mounted {@code noexec}). Same protocols and cipher suites either
- * way; BoringSSL spends about a third less CPU per TLS record under load. The rule below is
+ * way; on BoringSSL the server spent a quarter to a third less CPU per review under load (README,
+ * Benchmarks). The rule below is
  * Micronaut's own ({@code NettyTlsUtils.sslProvider}), repeated so the log and the metric say what the
  * server chose without reaching into Micronaut's internals.
  */

@@ -40,7 +40,7 @@ final class ReviewLines implements ReviewLog.Sink {
      * lock). A denied review's line is 0.5-1 KB, and building it anew (with the message as a String of
      * its own) was a fifth of all the bytes allocated per denied review.
      */
-    private StringBuilder text = new StringBuilder(1024);
+    private StringBuilder lineText = new StringBuilder(1024);
     private final ZoneId zone = ZoneId.systemDefault();
 
     ReviewLines(LoggerContext context, OutputStreamAppender<ILoggingEvent> console) {
@@ -87,7 +87,7 @@ final class ReviewLines implements ReviewLog.Sink {
     /** The line as logback's {@link LogSetup#PATTERN} prints it ({@code ReviewLinesTest} holds the two together). */
     private void text(byte[] head, ReviewLog.Line line) {
         batch.writeBytes(head);
-        var out = text;
+        var out = lineText;
         out.setLength(0);
         out.append(" - ");
         line.appendMessage(out);
@@ -102,7 +102,7 @@ final class ReviewLines implements ReviewLog.Sink {
         out.append(System.lineSeparator());
         batch.writeBytes(out.toString().getBytes(StandardCharsets.UTF_8));
         if (out.capacity() > 64 * 1024) {
-            text = new StringBuilder(1024); // not kept at the size of one outsized message
+            lineText = new StringBuilder(1024); // not kept at the size of one outsized message
         }
     }
 
